@@ -1,0 +1,51 @@
+"""People and their roles. A person belongs to one unit and may hold several roles."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    DRAFTER = "drafter", "Soạn thảo"
+    REVIEWER = "reviewer", "Thẩm định"
+    SIGNER = "signer", "Ký duyệt"
+    CLERK = "clerk", "Văn thư"
+    ADMIN = "admin", "Quản trị"
+
+
+class User(AbstractUser):
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    position = models.CharField("chức vụ", max_length=100, blank=True, help_text="Ví dụ: Phó Chủ tịch")
+    unit = models.ForeignKey(
+        "organizations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name="đơn vị"
+    )
+    commune = models.ForeignKey(
+        "organizations.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name="cơ quan"
+    )
+    roles = models.JSONField("vai trò", default=list, blank=True, help_text="Một hoặc nhiều vai trò: " + ", ".join(Role.values))
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def has_role(self, role):
+        return role in (self.roles or [])
+
+    @property
+    def role_labels(self):
+        labels = dict(Role.choices)
+        return [labels.get(r, r) for r in self.roles or []]
+
+
+class ApiToken(models.Model):
+    """Bearer token for the REST API. Only a hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="người dùng")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa truy cập API"
+        verbose_name_plural = "khóa truy cập API"

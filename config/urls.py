@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Quản trị hệ thống văn bản"
+admin.site.site_title = "Quản trị"
+admin.site.index_title = "Danh mục quản trị"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,218 @@
+"""Documents and their lifecycle.
+
+A document's state lives in one field, `state`, driven by django-fsm-2 transitions. Who may fire
+each transition is decided in `workflows.policy`; the services in `workflows.services` own the
+transactions and write the audit trail.
+"""
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from . import policy
+
+
+class Kind(models.TextChoices):
+    PLAN = "plan", "Kế hoạch"
+    UNIT_REPORT = "unit_report", "Báo cáo của đơn vị"
+    SUMMARY_REPORT = "summary_report", "Báo cáo tổng hợp"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    SUBMITTED = "submitted", "Đã trình"
+    UNDER_REVIEW = "under_review", "Đang thẩm định"
+    RETURNED = "returned", "Bị trả lại"
+    APPROVED = "approved", "Đã duyệt"
+    SIGNED = "signed", "Đã ký"
+    ISSUED = "issued", "Đã ban hành"
+
+
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
+class DocumentIsFrozen(Exception):
+    """Raised when something tries to change an issued document."""
+
+
+class DocumentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Bulk updates bypass save(); never let them touch issued documents.
+        return super(DocumentQuerySet, self.exclude(state=State.ISSUED)).update(**kwargs)
+
+    def delete(self):
+        if self.filter(state=State.ISSUED).exists():
+            raise DocumentIsFrozen("Văn bản đã ban hành không thể xóa.")
+        return super().delete()
+
+
+class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
+    commune = models.ForeignKey("organizations.Commune", on_delete=models.PROTECT, related_name="documents", verbose_name="cơ quan")
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="documents", verbose_name="kế hoạch")
+    period = models.ForeignKey(
+        "plans.Period", on_delete=models.PROTECT, null=True, blank=True, related_name="documents", verbose_name="kỳ báo cáo"
+    )
+    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="documents", verbose_name="đơn vị soạn thảo")
+    state = FSMField("trạng thái", default=State.DRAFT, choices=State.choices, protected=True)
+    version = models.PositiveIntegerField("phiên bản", default=1)
+    title = models.TextField("trích yếu")
+    # sections: {key: text}; values: {target code: {"value": ..., "note": "", "evidence": ""}};
+    # models: [{"name", "kind", "place", "note"}]; compiled: figures of a summary report.
+    content = models.JSONField("nội dung", default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người tạo"
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người thẩm định"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người ký"
+    )
+    submitted_at = models.DateTimeField("trình lúc", null=True, blank=True)
+    # Number and date: for plan/summary set by the register on `issue`; a unit may enter its own.
+    number = models.PositiveIntegerField("số", null=True, blank=True)
+    number_label = models.CharField("số, ký hiệu", max_length=60, blank=True)
+    issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "văn bản"
+        verbose_name_plural = "văn bản"
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "period"],
+                condition=models.Q(kind="unit_report"),
+                name="one_unit_report_per_unit_and_period",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period"],
+                condition=models.Q(kind="summary_report"),
+                name="one_summary_report_per_period",
+            ),
+        ]
+        permissions = [("view_all_documents", "Xem mọi văn bản")]
+
+    def __str__(self):
+        return self.title
+
+    # --- invariants --------------------------------------------------------------------
+    def save(self, *args, **kwargs):
+        if self.pk and type(self).objects.filter(pk=self.pk, state=State.ISSUED).exists():
+            raise DocumentIsFrozen("Văn bản đã ban hành, không thể thay đổi.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.state == State.ISSUED:
+            raise DocumentIsFrozen("Văn bản đã ban hành không thể xóa.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    @property
+    def needs_signature(self):
+        return self.kind in policy.SIGNED_KINDS
+
+    # --- lifecycle (names are the public API; see policy.TRANSITIONS) ---------------------
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED, permission=policy.can("submit"))
+    def submit(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.DRAFT, permission=policy.can("withdraw"))
+    def withdraw(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.UNDER_REVIEW, permission=policy.can("start_review"))
+    def start_review(self):
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.RETURNED, permission=policy.can("return"))
+    def return_(self):
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.APPROVED, permission=policy.can("approve"))
+    def approve(self):
+        pass
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.SIGNED,
+        permission=policy.can("sign"),
+        conditions=[policy.needs_signature],
+    )
+    def sign(self):
+        pass
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.RETURNED,
+        permission=policy.can("send_back"),
+        conditions=[policy.needs_signature],
+    )
+    def send_back(self):
+        pass
+
+    @transition(field=state, source=State.SIGNED, target=State.ISSUED, permission=policy.can("issue"))
+    def issue(self):
+        pass
+
+
+class DocumentVersion(models.Model):
+    """A snapshot of a document's content each time it is saved. Never edited."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions", verbose_name="văn bản")
+    number = models.PositiveIntegerField("phiên bản")
+    title = models.TextField("trích yếu")
+    content = models.JSONField("nội dung")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người lưu"
+    )
+    created_at = models.DateTimeField("lưu lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiên bản văn bản"
+        verbose_name_plural = "phiên bản văn bản"
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="unique_version_number")]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise DocumentIsFrozen("Phiên bản đã lưu không thể sửa.")
+        return super().save(*args, **kwargs)
+
+
+class AuditEntry(models.Model):
+    """One state change: who, when, from, to, why, at which version. Append-only."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="audit_entries", verbose_name="văn bản")
+    transition = models.CharField("thao tác", max_length=20)
+    source = models.CharField("từ trạng thái", max_length=20, choices=State.choices)
+    target = models.CharField("sang trạng thái", max_length=20, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người thực hiện")
+    at = models.DateTimeField("thời điểm", auto_now_add=True)
+    comment = models.TextField("ý kiến", blank=True)
+    version = models.PositiveIntegerField("phiên bản")
+
+    class Meta:
+        verbose_name = "nhật ký xử lý"
+        verbose_name_plural = "nhật ký xử lý"
+        ordering = ["document", "at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise DocumentIsFrozen("Nhật ký xử lý không thể sửa.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DocumentIsFrozen("Nhật ký xử lý không thể xóa.")
+
+    @property
+    def transition_label(self):
+        return policy.TRANSITION_LABELS.get(self.transition, self.transition)

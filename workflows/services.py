@@ -1,0 +1,219 @@
+"""Service functions: the only way documents are created, edited and moved through their lifecycle.
+
+Each function runs in one transaction, locks the document row, checks who may act (policy) and
+in which state (the FSM), and records what happened (versions, audit entries).
+"""
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from plans.models import Target
+
+from . import content as doc_content
+from . import policy
+from .errors import Conflict, Forbidden, Invalid, NotFound, WrongState
+from .models import EDITABLE_STATES, AuditEntry, Document, DocumentVersion, Kind, State
+
+
+def targets_for(document):
+    """The targets a unit report must give values for (none for other kinds)."""
+    if document.kind != Kind.UNIT_REPORT:
+        return []
+    return list(Target.objects.filter(plan_id=document.plan_id, reporting_units=document.unit_id).order_by("order"))
+
+
+def default_title(kind, unit, period, plan):
+    if kind == Kind.UNIT_REPORT:
+        return f"Kết quả thực hiện phong trào thi đua {period.name.lower()} của {unit.name}"
+    if kind == Kind.SUMMARY_REPORT:
+        return f"Kết quả thực hiện phong trào thi đua {period.name.lower()} trên địa bàn {plan.commune.short_name.replace('UBND ', '')}"
+    return plan.title
+
+
+def _lock(document_id):
+    try:
+        return Document.objects.select_for_update().select_related("unit", "period", "plan", "commune").get(pk=document_id)
+    except Document.DoesNotExist:
+        raise NotFound("Không tìm thấy văn bản.") from None
+
+
+def _snapshot(document, user):
+    DocumentVersion.objects.create(
+        document=document, number=document.version, title=document.title, content=document.content, created_by=user
+    )
+
+
+@transaction.atomic
+def create_document(user, kind, *, plan, period=None, unit=None, title=None, content=None):
+    """Create a draft. A unit report belongs to the caller's unit unless `unit` is given by a coordinator."""
+    if kind not in Kind.values:
+        raise Invalid("Loại văn bản không hợp lệ.", {"kind": [f"Chọn một trong: {', '.join(Kind.values)}."]})
+    if kind in (Kind.UNIT_REPORT, Kind.SUMMARY_REPORT) and period is None:
+        raise Invalid("Thiếu kỳ báo cáo.", {"period": ["Báo cáo phải gắn với một kỳ báo cáo."]})
+    if period is not None and period.plan_id != plan.pk:
+        raise Invalid("Kỳ báo cáo không thuộc kế hoạch.", {"period": ["Kỳ báo cáo không thuộc kế hoạch này."]})
+    if unit is None:
+        unit = user.unit if kind == Kind.UNIT_REPORT else plan.coordinator
+    if unit is None:
+        raise Forbidden("Tài khoản chưa thuộc đơn vị nào nên không thể tạo báo cáo.")
+    if not policy.may_create(user, kind, unit):
+        if kind == Kind.UNIT_REPORT:
+            raise Forbidden("Chỉ cán bộ soạn thảo của đơn vị mới được tạo báo cáo của đơn vị mình.")
+        raise Forbidden(f"Chỉ cán bộ soạn thảo của {plan.coordinator.name} mới được tạo {Kind(kind).label.lower()}.")
+    data = {"sections": {}, "values": {}, "models": []}
+    if content:
+        data.update(content)
+    document = Document(
+        kind=kind,
+        commune=plan.commune,
+        plan=plan,
+        period=period,
+        unit=unit,
+        title=title or default_title(kind, unit, period, plan),
+        content=data,
+        created_by=user,
+    )
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        what = "báo cáo cho kỳ này" if kind == Kind.UNIT_REPORT else f"{Kind(kind).label.lower()} cho kỳ này"
+        raise Conflict(f"Đơn vị đã có {what}.") from None
+    _snapshot(document, user)
+    return document
+
+
+@transaction.atomic
+def update_document(document_id, user, *, version, title=None, sections=None, values=None, models=None):
+    """Save new content as the next version. `version` is the version the user edited."""
+    document = _lock(document_id)
+    if not policy.may_view(user, document):
+        raise NotFound("Không tìm thấy văn bản.")
+    if not policy.may_edit(user, document):
+        raise Forbidden("Chỉ cán bộ soạn thảo của đơn vị soạn thảo mới được sửa văn bản này.")
+    if document.state not in EDITABLE_STATES:
+        raise WrongState(f"Văn bản đang ở trạng thái «{document.get_state_display()}», không thể sửa.")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Invalid("Thiếu số phiên bản.", {"version": ["Gửi kèm số phiên bản đang sửa."]})
+    if version != document.version:
+        raise Conflict(
+            f"Văn bản đã được lưu thành phiên bản {document.version} trong khi bạn sửa phiên bản {version}. "
+            "Hãy tải lại để xem thay đổi mới nhất; nội dung của bạn chưa được lưu."
+        )
+    data = dict(document.content)
+    new_title = document.title
+    if title is not None:
+        new_title = doc_content.clean_text(title, "title", doc_content.MAX_TITLE, multiline=False)
+        if not new_title:
+            raise Invalid("Trích yếu không được để trống.", {"title": ["Nhập trích yếu của văn bản."]})
+    if sections is not None:
+        data["sections"] = {**data.get("sections", {}), **doc_content.clean_sections(document.kind, sections)}
+    if values is not None:
+        if document.kind != Kind.UNIT_REPORT:
+            raise Invalid("Chỉ báo cáo của đơn vị mới nhập số liệu chỉ tiêu.", {"values": ["Không áp dụng cho loại văn bản này."]})
+        by_code = {t.code: t for t in targets_for(document)}
+        data["values"] = {**data.get("values", {}), **doc_content.clean_values(by_code, values)}
+    if models is not None:
+        data["models"] = doc_content.clean_models(models)
+    if data == document.content and new_title == document.title:
+        return document
+    document.content = data
+    document.title = new_title
+    document.version += 1
+    document.save()
+    _snapshot(document, user)
+    return document
+
+
+def available_transitions(document, user):
+    """Public names of the transitions this user may fire on this document now."""
+    names = []
+    for name, method in policy.METHOD_NAMES.items():
+        bound = getattr(document, method)
+        if not policy.may(user, name, document):
+            continue
+        meta = bound._django_fsm
+        if meta.has_transition(document.state) and meta.conditions_met(document, document.state):
+            names.append(name)
+    return names
+
+
+@transaction.atomic
+def perform_transition(document_id, user, name, comment="", *, expected_state=None):
+    """Fire a lifecycle transition. Returns the document after the change."""
+    if name not in policy.TRANSITIONS:
+        raise NotFound(f"Không có thao tác «{name}».")
+    comment = doc_content.clean_text(comment or "", "comment", doc_content.MAX_COMMENT)
+    document = _lock(document_id)
+    if not policy.may_view(user, document):
+        raise NotFound("Không tìm thấy văn bản.")
+    if expected_state and document.state != expected_state:
+        raise Conflict(
+            f"Văn bản vừa được người khác xử lý, hiện ở trạng thái «{document.get_state_display()}». Hãy tải lại trang."
+        )
+    if not policy.may(user, name, document):
+        raise Forbidden(policy.refusal_reason(name, document))
+    method = getattr(document, policy.METHOD_NAMES[name])
+    meta = method._django_fsm
+    if not meta.has_transition(document.state) or not meta.conditions_met(document, document.state):
+        if name in ("sign", "send_back") and not document.needs_signature:
+            raise WrongState("Báo cáo của đơn vị kết thúc ở bước duyệt, không cần ký.")
+        raise WrongState(
+            f"Không thể «{policy.TRANSITION_LABELS[name]}» khi văn bản đang ở trạng thái «{document.get_state_display()}»."
+        )
+    if policy.TRANSITIONS[name][2] and not comment:
+        raise Invalid("Cần ghi ý kiến khi trả lại.", {"comment": ["Nhập lý do trả lại để đơn vị biết cần sửa gì."]})
+    if name == "submit":
+        missing = doc_content.missing_for_submit(document, targets_for(document))
+        if missing:
+            raise Invalid("Văn bản chưa đủ nội dung để trình.", missing)
+    source = document.state
+    try:
+        method()
+    except TransitionNotAllowed:
+        raise WrongState(f"Không thể thực hiện thao tác khi văn bản ở trạng thái «{document.get_state_display()}».") from None
+    now = timezone.now()
+    if name == "submit":
+        document.submitted_at = now
+    elif name == "start_review":
+        document.reviewer = user
+    elif name == "sign":
+        document.signer = user
+    elif name == "issue":
+        from documents.register import assign_number
+
+        assign_number(document, issued_on=timezone.localdate(now), clerk=user)
+    try:
+        document.save()
+    except ConcurrentTransition:
+        raise Conflict("Văn bản vừa được người khác xử lý. Hãy tải lại trang.") from None
+    AuditEntry.objects.create(
+        document=document,
+        transition=name,
+        source=source,
+        target=document.state,
+        actor=user,
+        comment=comment,
+        version=document.version,
+    )
+    if name == "issue":
+        from documents.rendering import store_issued_file
+
+        store_issued_file(document)
+    transaction.on_commit(lambda: _notify_transition(document.pk, name))
+    return document
+
+
+def _notify_transition(document_id, name):
+    """Hook for notifications; the rounds app subscribes through this signal."""
+    from .signals import document_transitioned
+
+    document_transitioned.send(sender=Document, document_id=document_id, transition=name)
+
+
+def history(document):
+    return list(document.audit_entries.select_related("actor").order_by("at", "id"))
+
+
+def return_count(document):
+    return document.audit_entries.filter(transition__in=("return", "send_back")).count()
