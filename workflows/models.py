@@ -216,3 +216,25 @@ class AuditEntry(models.Model):
     @property
     def transition_label(self):
         return policy.TRANSITION_LABELS.get(self.transition, self.transition)
+
+
+def attachment_path(instance, filename):
+    return f"evidence/{instance.document_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """Evidence attached to a report (minh chứng): PDF, images, Office files; type and size checked."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments", verbose_name="văn bản")
+    target_code = models.CharField("chỉ tiêu", max_length=10, blank=True, help_text="Để trống nếu là minh chứng chung")
+    file = models.FileField("tệp", upload_to=attachment_path)
+    original_name = models.CharField("tên tệp gốc", max_length=255)
+    content_type = models.CharField("loại tệp", max_length=100)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người tải lên")
+    uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "minh chứng"
+        verbose_name_plural = "minh chứng"
+        ordering = ["document", "uploaded_at"]

@@ -1,0 +1,51 @@
+"""Reads: what a user may see, what waits for them. Each runs a fixed number of queries."""
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Role
+
+from . import policy
+from .models import Document, Kind, State
+
+
+def documents_for(user):
+    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer").annotate(
+        return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=("return", "send_back")), distinct=True)
+    )
+    return policy.visible_documents(user, qs)
+
+
+def waiting_for(user):
+    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý'."""
+    if not user.is_authenticated:
+        return Document.objects.none()
+    wanted = Q(pk__in=[])
+    unit = user.unit
+    if user.has_role(Role.DRAFTER) and unit is not None:
+        wanted |= Q(unit_id=unit.pk, state__in=(State.DRAFT, State.RETURNED))
+    if user.has_role(Role.REVIEWER) and unit is not None:
+        kinds = [k for k, f in policy.REVIEWER_FUNCTION.items() if f == unit.function]
+        if kinds:
+            wanted |= Q(kind__in=kinds, commune_id=unit.commune_id, state=State.SUBMITTED)
+            wanted |= Q(kind__in=kinds, commune_id=unit.commune_id, state=State.UNDER_REVIEW, reviewer_id=user.pk)
+    if user.has_role(Role.SIGNER):
+        wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
+    if user.has_role(Role.CLERK):
+        wanted |= Q(state=State.SIGNED)
+    return documents_for(user).filter(wanted).order_by("period__deadline", "id")
+
+
+def is_overdue(document, today=None):
+    """A report not yet submitted after its period's deadline."""
+    today = today or timezone.localdate()
+    return bool(
+        document.kind == Kind.UNIT_REPORT
+        and document.period_id
+        and document.state in (State.DRAFT, State.RETURNED)
+        and document.period.deadline < today
+    )
+
+
+def overdue_filter(today=None):
+    today = today or timezone.localdate()
+    return Q(kind=Kind.UNIT_REPORT, state__in=(State.DRAFT, State.RETURNED), period__deadline__lt=today)
