@@ -1,0 +1,95 @@
+"""Administration of people, their units and roles (in Vietnamese)."""
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from .models import ApiToken, Role, User
+
+
+class RolesField(forms.MultipleChoiceField):
+    """The JSON list of roles, edited as check boxes of the known roles."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", Role.choices)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Vai trò")
+        kwargs.setdefault("help_text", "Một người có thể giữ nhiều vai trò.")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        # An instance stores a list; anything else (old data) shows no box ticked.
+        return value if isinstance(value, (list, tuple)) else []
+
+    def clean(self, value):
+        chosen = super().clean(value)
+        # Keep the order of Role, no duplicates, so the stored list is stable.
+        return [role for role in Role.values if role in chosen]
+
+
+class PersonChangeForm(UserChangeForm):
+    roles = RolesField()
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class PersonCreationForm(UserCreationForm):
+    roles = RolesField()
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "position", "unit", "commune", "roles")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
+    list_display = ("username", "full_name", "position", "unit", "roles_display", "is_active")
+    list_filter = ("is_active", "is_superuser", "unit__kind", "unit")
+    list_select_related = ("unit",)
+    search_fields = ("username", "full_name", "email", "unit__name")
+    ordering = ("unit__order", "username")
+    autocomplete_fields = ("unit",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Thông tin cán bộ", {"fields": ("full_name", "position", "email", "unit", "commune", "roles")}),
+        (
+            "Quyền hệ thống",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"), "classes": ("collapse",)},
+        ),
+        ("Thời gian", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "position", "unit", "commune", "roles", "password1", "password2"),
+            },
+        ),
+    )
+
+    @admin.display(description="vai trò")
+    def roles_display(self, obj):
+        return ", ".join(obj.role_labels) or "—"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by the person through the API; an administrator may only look or revoke."""
+
+    list_display = ("user", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__full_name")
+    fields = ("user", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,154 @@
+"""What changed between two saved versions of a document, in a form a reviewer can read.
+
+Sections are compared line by line (difflib); target values and models field by field. Only what
+changed is listed, so "since the version I returned" shows exactly the unit's corrections.
+"""
+import difflib
+from decimal import Decimal
+
+from plans.models import Target
+
+from .content import SECTION_LABELS, SECTIONS
+from .errors import Invalid, NotFound
+from .models import AuditEntry
+
+RETURN_TRANSITIONS = ("return", "send_back")
+
+
+def _version_number(raw, field):
+    if isinstance(raw, bool):
+        raise Invalid("Số phiên bản không hợp lệ.", {field: ["Phải là một số nguyên dương."]})
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise Invalid("Số phiên bản không hợp lệ.", {field: ["Phải là một số nguyên dương."]}) from None
+    if number < 1:
+        raise Invalid("Số phiên bản không hợp lệ.", {field: ["Phải là một số nguyên dương."]})
+    return number
+
+
+def _line_changes(old, new):
+    """difflib opcodes over lines, merged into readable chunks of text."""
+    old_lines = (old or "").split("\n")
+    new_lines = (new or "").split("\n")
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    return [
+        {"op": op, "old": "\n".join(old_lines[i1:i2]), "new": "\n".join(new_lines[j1:j2])}
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+
+
+def _section_order(kind, old_sections, new_sections):
+    known = [key for key, _, _ in SECTIONS.get(kind, [])]
+    extra = sorted((set(old_sections) | set(new_sections)) - set(known))
+    return known + extra
+
+
+def _code_key(code):
+    # "1.10" sorts after "1.9".
+    return tuple(int(part) if part.isdigit() else 0 for part in str(code).split(".")), str(code)
+
+
+def format_value(value, input_kind=None):
+    """A target value as the reviewer reads it: 96,5 %, 3, Đạt, or the text; "—" when empty."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Đạt" if value else "Không đạt"
+    if isinstance(value, (int, float, Decimal)):
+        text = f"{Decimal(str(value)).normalize():f}".replace(".", ",")
+        return f"{text} %" if input_kind == "percent" else text
+    return str(value)
+
+
+def _model_key(model):
+    return (model.get("name", ""), model.get("kind", ""), model.get("note", ""))
+
+
+def diff_versions(document, from_number, to_number):
+    """Compare two versions of `document`. Raises NotFound when a version does not exist."""
+    from_number = _version_number(from_number, "from")
+    to_number = _version_number(to_number, "to")
+    versions = {v.number: v for v in document.versions.filter(number__in={from_number, to_number})}
+    missing = [n for n in (from_number, to_number) if n not in versions]
+    if missing:
+        raise NotFound(f"Không có phiên bản {missing[0]} của văn bản này.")
+    old, new = versions[from_number], versions[to_number]
+    old_content, new_content = old.content or {}, new.content or {}
+
+    title = None if old.title == new.title else {"old": old.title, "new": new.title}
+
+    old_sections = old_content.get("sections") or {}
+    new_sections = new_content.get("sections") or {}
+    sections = []
+    for key in _section_order(document.kind, old_sections, new_sections):
+        before, after = old_sections.get(key) or "", new_sections.get(key) or ""
+        if before != after:
+            sections.append({"key": key, "label": SECTION_LABELS.get(key, key), "changes": _line_changes(before, after)})
+
+    old_values = old_content.get("values") or {}
+    new_values = new_content.get("values") or {}
+    codes = sorted(set(old_values) | set(new_values), key=_code_key)
+    targets = {t.code: t for t in Target.objects.filter(plan_id=document.plan_id, code__in=codes)} if codes else {}
+    values = []
+    for code in codes:
+        before, after = old_values.get(code) or {}, new_values.get(code) or {}
+        fields = ("value", "note", "evidence")
+        if all(before.get(f) == after.get(f) for f in fields):
+            continue
+        target = targets.get(code)
+        input_kind = target.input_kind if target else None
+        values.append(
+            {
+                "code": code,
+                "target": target.text if target else "",
+                "old": before.get("value"),
+                "new": after.get("value"),
+                "old_text": format_value(before.get("value"), input_kind),
+                "new_text": format_value(after.get("value"), input_kind),
+                "old_note": before.get("note") or "",
+                "new_note": after.get("note") or "",
+                "old_evidence": before.get("evidence") or "",
+                "new_evidence": after.get("evidence") or "",
+            }
+        )
+
+    old_models = old_content.get("models") or []
+    new_models = new_content.get("models") or []
+    old_keys = [_model_key(m) for m in old_models]
+    new_keys = [_model_key(m) for m in new_models]
+    added = [m for m in new_models if _model_key(m) not in old_keys]
+    removed = [m for m in old_models if _model_key(m) not in new_keys]
+
+    return {
+        "from": from_number,
+        "to": to_number,
+        "title": title,
+        "sections": sections,
+        "values": values,
+        "models": {"added": added, "removed": removed},
+        "has_changes": bool(title or sections or values or added or removed),
+    }
+
+
+def last_returned_version(document):
+    """The version the document was at when last returned (by the reviewer or the signer), or None."""
+    entry = (
+        AuditEntry.objects.filter(document_id=document.pk, transition__in=RETURN_TRANSITIONS)
+        .order_by("-at", "-id")
+        .only("version")
+        .first()
+    )
+    return entry.version if entry else None
+
+
+def diff_since_return(document):
+    """What the unit changed since the document was last returned, up to its current version.
+
+    None when the document was never returned. When nothing was saved since, the result has
+    `has_changes` False (from == to).
+    """
+    returned = last_returned_version(document)
+    if returned is None:
+        return None
+    return diff_versions(document, returned, document.version)
