@@ -45,6 +45,16 @@ class DocumentQuerySet(models.QuerySet):
         return super().delete()
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """History (versions, audit entries) is written once; bulk edits and deletes are refused too."""
+
+    def update(self, **kwargs):
+        raise DocumentIsFrozen("Lịch sử văn bản không thể sửa.")
+
+    def delete(self):
+        raise DocumentIsFrozen("Lịch sử văn bản không thể xóa.")
+
+
 class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     commune = models.ForeignKey("organizations.Commune", on_delete=models.PROTECT, related_name="documents", verbose_name="cơ quan")
@@ -176,6 +186,8 @@ class DocumentVersion(models.Model):
     )
     created_at = models.DateTimeField("lưu lúc", auto_now_add=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "phiên bản văn bản"
         verbose_name_plural = "phiên bản văn bản"
@@ -186,6 +198,9 @@ class DocumentVersion(models.Model):
         if self.pk:
             raise DocumentIsFrozen("Phiên bản đã lưu không thể sửa.")
         return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DocumentIsFrozen("Phiên bản đã lưu không thể xóa.")
 
 
 class AuditEntry(models.Model):
@@ -199,6 +214,8 @@ class AuditEntry(models.Model):
     at = models.DateTimeField("thời điểm", auto_now_add=True)
     comment = models.TextField("ý kiến", blank=True)
     version = models.PositiveIntegerField("phiên bản")
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "nhật ký xử lý"

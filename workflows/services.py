@@ -32,7 +32,9 @@ def default_title(kind, unit, period, plan):
 
 def _lock(document_id):
     try:
-        return Document.objects.select_for_update().select_related("unit", "period", "plan", "commune").get(pk=document_id)
+        # Lock only the document row: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # period join, and locking the shared commune/plan rows would serialise unrelated documents.
+        return Document.objects.select_for_update(of=("self",)).select_related("unit", "period", "plan", "commune").get(pk=document_id)
     except Document.DoesNotExist:
         raise NotFound("Không tìm thấy văn bản.") from None
 
