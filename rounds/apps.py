@@ -1,6 +1,26 @@
+import logging
+
 from django.apps import AppConfig
+
+log = logging.getLogger(__name__)
+
+
+def _on_transition(sender, document_id, transition, **kwargs):
+    """Returned/approved notices. Runs after the transition committed, so it must never raise:
+    a failure is recorded on the outbox row and send_reminders retries it."""
+    from .reminders import notify_transition
+
+    try:
+        notify_transition(document_id, transition)
+    except Exception:  # noqa: BLE001
+        log.exception("Could not queue the notice for document %s (%s)", document_id, transition)
 
 
 class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = "Kỳ báo cáo, nhắc việc, thi đua"
+
+    def ready(self):
+        from workflows.signals import document_transitioned
+
+        document_transitioned.connect(_on_transition, dispatch_uid="rounds.notify_transition")

@@ -1,0 +1,366 @@
+"""API of reporting rounds: open a round, compile the summary report, evaluate a year, exports.
+
+Mounted by api.api on the NinjaAPI that authenticates (request.auth is the user) and turns
+workflows.errors into JSON errors; the views here only resolve inputs and call the services.
+"""
+from datetime import date, datetime
+from typing import Optional, Union
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from ninja import Field, Path, Query, Router, Schema
+
+from plans.models import Period, Plan
+from workflows import policy
+from workflows.errors import Forbidden, Invalid, NotFound
+from workflows.models import Document
+
+from . import exports
+from .access import may_see_round
+from .compile import compile_summary
+from .evaluation import Weights, evaluate_year
+from .formatting import data_window_sentence, date_vn
+from .queries import round_status
+from .services import open_round
+
+try:
+    from api.schemas import ErrorOut
+except ImportError:  # the API package is optional for this module's own use
+
+    class ErrorOut(Schema):
+        detail: str
+        errors: dict[str, list[str]] = {}
+
+
+router = Router(tags=["Kỳ báo cáo"])
+
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+MAX_ID = 2**63 - 1
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 409: ErrorOut}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+class DraftOut(Schema):
+    id: int
+    unit_code: str
+    unit: str = Field(..., description="Tên đơn vị")
+    title: str
+    state: str
+
+
+class OpenRoundOut(Schema):
+    period: str = Field(..., description="Mã kỳ, ví dụ 2026-H1")
+    period_name: str
+    data_start: date
+    data_end: date
+    deadline: date
+    deadline_display: str = Field(..., description="Hạn nộp dạng dd/mm/yyyy")
+    data_window: str = Field(..., description="Câu ghi thời gian chốt số liệu (Nghị định 09/2019) in trong báo cáo")
+    opened_at: datetime
+    created_count: int = Field(..., description="Số dự thảo mới tạo trong lần gọi này (0 nếu kỳ đã mở)")
+    existing_count: int = Field(..., description="Số báo cáo đơn vị đã có từ trước")
+    created: list[DraftOut]
+
+
+class ContributionOut(Schema):
+    unit: str
+    value_label: str
+
+
+class CompiledTargetOut(Schema):
+    code: str
+    text: str
+    target_label: str = Field(..., description="Chỉ tiêu đề ra, ví dụ «≥ 95%», «Tăng»")
+    value: Union[bool, int, float, str, None] = Field(None, description="Giá trị cấp xã (số, đạt/không, lời) hoặc null")
+    value_label: str = Field(..., description="Giá trị hiển thị, dấu phẩy thập phân: «96,5%»")
+    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ cơ sở đánh giá")
+    contributions: list[ContributionOut]
+    missing_units: list[str] = Field(..., description="Đơn vị phải báo cáo nhưng chưa có báo cáo được duyệt")
+
+
+class CompiledOut(Schema):
+    document_id: int
+    version: int
+    state: str
+    period: str
+    data_window: str
+    computed_at: str
+    targets: list[CompiledTargetOut]
+
+
+class StatusRowOut(Schema):
+    unit_code: str
+    unit: str
+    document_id: Optional[int]
+    state: Optional[str]
+    state_label: str
+    submitted_on: Optional[date] = Field(None, description="Ngày trình lần đầu")
+    on_time: bool
+    overdue: bool
+    returns: int
+
+
+class RoundStatusOut(Schema):
+    period: str
+    period_name: str
+    deadline: date
+    data_window: str
+    opened: bool
+    units: list[StatusRowOut]
+
+
+class WeightsOut(Schema):
+    targets: float = Field(..., description="Điểm tối đa cho tỷ lệ chỉ tiêu đạt")
+    on_time: float = Field(..., description="Điểm tối đa cho tỷ lệ báo cáo đúng hạn")
+    per_return: float = Field(..., description="Điểm trừ mỗi lần bị trả lại")
+    per_model: float = Field(..., description="Điểm mỗi mô hình")
+    max_models: float = Field(..., description="Điểm mô hình tối đa")
+
+
+class EvaluationRowOut(Schema):
+    rank: int
+    unit_code: str
+    unit: str
+    score: float
+    targets_met: int
+    targets_judged: int
+    reports: int
+    reports_approved: int
+    on_time: int
+    returns: int
+    models: int
+    reasons: list[str] = Field(..., description="Căn cứ chấm điểm, bằng tiếng Việt")
+
+
+class EvaluationOut(Schema):
+    plan: str
+    year: int
+    weights: WeightsOut
+    rows: list[EvaluationRowOut]
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def _commune_id(user):
+    if getattr(user, "commune_id", None):
+        return user.commune_id
+    return user.unit.commune_id if getattr(user, "unit_id", None) else None
+
+
+def _plans(user, plan_code):
+    plans = Plan.objects.select_related("commune")
+    commune_id = _commune_id(user)
+    if commune_id:
+        plans = plans.filter(commune_id=commune_id)
+    if plan_code:
+        plans = plans.filter(code=plan_code)
+    return plans
+
+
+def _period(user, code, plan_code):
+    periods = list(
+        Period.objects.filter(code=code, plan__in=_plans(user, plan_code)).select_related("plan", "plan__commune")[:2]
+    )
+    if not periods:
+        raise NotFound(f"Không có kỳ báo cáo «{code}».")
+    if len(periods) > 1:
+        raise Invalid("Có nhiều kế hoạch cùng mã kỳ này.", {"plan": ["Ghi rõ mã kế hoạch."]})
+    return periods[0]
+
+
+def _plan_for_year(user, year, plan_code):
+    plans = list(_plans(user, plan_code).filter(start_year__lte=year, end_year__gte=year).order_by("-start_year")[:2])
+    if not plans:
+        raise NotFound(f"Không có kế hoạch nào thực hiện trong năm {year}.")
+    if len(plans) > 1 and not plan_code:
+        raise Invalid("Có nhiều kế hoạch trong năm này.", {"plan": ["Ghi rõ mã kế hoạch."]})
+    return plans[0]
+
+
+def _require_round_reader(user, commune_id):
+    if not may_see_round(user, commune_id):
+        raise Forbidden("Chỉ cơ quan thường trực, người thẩm định, lãnh đạo và văn thư mới xem được tình hình kỳ báo cáo.")
+
+
+def _file(filename, content):
+    response = HttpResponse(content, content_type=XLSX)
+    fallback = filename.encode("ascii", "ignore").decode() or "bao-cao.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _xlsx_doc(description):
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+def _compiled_out(document):
+    compiled = document.content.get("compiled") or {}
+    return {
+        "document_id": document.pk,
+        "version": document.version,
+        "state": document.state,
+        "period": document.period.code,
+        "data_window": data_window_sentence(document.period),
+        "computed_at": compiled.get("computed_at", ""),
+        "targets": compiled.get("targets", []),
+    }
+
+
+def _visible_summary(user, document_id):
+    document = Document.objects.select_related("period", "plan", "commune", "unit").filter(pk=document_id).first()
+    if document is None or not policy.may_view(user, document):
+        raise NotFound("Không tìm thấy văn bản.")
+    return document
+
+
+# --- endpoints --------------------------------------------------------------------------
+
+@router.post("/periods/{code}/open", response={200: OpenRoundOut, **WRITE_ERRORS}, summary="Mở kỳ báo cáo")
+def open_period(request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE)):
+    """Cán bộ Phòng Văn hóa – Xã hội (cơ quan thường trực) mở kỳ: tạo dự thảo báo cáo cho mọi đơn vị
+    có chỉ tiêu phải báo cáo, điền sẵn danh sách chỉ tiêu và số liệu kỳ trước để tham khảo. Gọi lại
+    không tạo thêm gì (`created` rỗng)."""
+    period = _period(request.auth, code, plan)
+    result = open_round(period, request.auth)
+    period = result.period
+    return {
+        "period": period.code,
+        "period_name": period.name,
+        "data_start": period.data_start,
+        "data_end": period.data_end,
+        "deadline": period.deadline,
+        "deadline_display": date_vn(period.deadline),
+        "data_window": result.data_window,
+        "opened_at": period.opened_at,
+        "created_count": len(result.created),
+        "existing_count": result.existing,
+        "created": [
+            {"id": d.pk, "unit_code": d.unit.code, "unit": d.unit.name, "title": d.title, "state": d.state} for d in result.created
+        ],
+    }
+
+
+@router.get("/periods/{code}/status", response={200: RoundStatusOut, **READ_ERRORS}, summary="Tình hình nộp báo cáo của kỳ")
+def period_status(request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE)):
+    """Mỗi đơn vị phải báo cáo: trạng thái, ngày trình, đúng hạn, quá hạn, số lần bị trả lại."""
+    period = _period(request.auth, code, plan)
+    _require_round_reader(request.auth, period.plan.commune_id)
+    return {
+        "period": period.code,
+        "period_name": period.name,
+        "deadline": period.deadline,
+        "data_window": data_window_sentence(period),
+        "opened": period.opened_at is not None,
+        "units": [
+            {
+                "unit_code": row["unit"].code,
+                "unit": row["unit"].name,
+                "document_id": row["document"].pk if row["document"] else None,
+                "state": row["state"],
+                "state_label": row["state_label"],
+                "submitted_on": row["first_submitted_on"],
+                "on_time": row["on_time"],
+                "overdue": row["overdue"],
+                "returns": row["returns"],
+            }
+            for row in round_status(period)
+        ],
+    }
+
+
+@router.get(
+    "/periods/{code}/status/xlsx",
+    response={**READ_ERRORS},
+    summary="Tải bảng tình hình nộp báo cáo (Excel)",
+    openapi_extra=_xlsx_doc("Bảng tình hình nộp báo cáo của các đơn vị"),
+)
+def period_status_xlsx(request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE)):
+    period = _period(request.auth, code, plan)
+    _require_round_reader(request.auth, period.plan.commune_id)
+    return _file(f"tinh-hinh-bao-cao-{period.code}.xlsx", exports.round_status_xlsx(period))
+
+
+@router.post("/documents/{id}/compile", response={200: CompiledOut, **WRITE_ERRORS}, summary="Tổng hợp lại số liệu báo cáo tổng hợp")
+def compile_document(
+    request,
+    id: int = Path(..., ge=1, le=MAX_ID),
+    version: Optional[int] = Query(None, ge=1, le=2**31 - 1, description="Phiên bản đang xem; khác phiên bản hiện tại thì trả 409"),
+    replace_sections: bool = Query(False, description="Thay các mục bằng bản thảo tổng hợp (mặc định chỉ điền mục còn trống)"),
+):
+    """Tính lại giá trị cấp xã của từng chỉ tiêu từ các báo cáo đơn vị **đã duyệt** của kỳ; chỉ làm được
+    khi báo cáo tổng hợp đang dự thảo hoặc bị trả lại (sau khi ký thì trả 409)."""
+    document = _visible_summary(request.auth, id)
+    document = compile_summary(document, request.auth, version=version, replace_sections=replace_sections)
+    return _compiled_out(document)
+
+
+@router.get("/documents/{id}/compiled", response={200: CompiledOut, **READ_ERRORS}, summary="Xem số liệu tổng hợp")
+def compiled(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    document = _visible_summary(request.auth, id)
+    if not (document.content.get("compiled") or {}).get("targets"):
+        raise NotFound("Văn bản chưa có số liệu tổng hợp.")
+    return _compiled_out(document)
+
+
+@router.get(
+    "/documents/{id}/compiled/xlsx",
+    response={**READ_ERRORS},
+    summary="Tải số liệu tổng hợp (Excel)",
+    openapi_extra=_xlsx_doc("Số liệu tổng hợp theo chỉ tiêu"),
+)
+def compiled_xlsx(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    document = _visible_summary(request.auth, id)
+    if not (document.content.get("compiled") or {}).get("targets"):
+        raise NotFound("Văn bản chưa có số liệu tổng hợp.")
+    return _file(f"so-lieu-tong-hop-{document.period.code if document.period_id else document.pk}.xlsx", exports.compiled_xlsx(document))
+
+
+def _evaluation(request, year, plan_code):
+    plan = _plan_for_year(request.auth, year, plan_code)
+    _require_round_reader(request.auth, plan.commune_id)
+    weights = Weights.for_commune(plan.commune_id)
+    return plan, weights, evaluate_year(plan, year, weights)
+
+
+@router.get("/evaluations/{year}", response={200: EvaluationOut, **READ_ERRORS}, summary="Bảng đánh giá thi đua cuối năm")
+def evaluation(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[str] = Query(None, pattern=CODE)):
+    """Điểm và xếp hạng các đơn vị trong năm, kèm căn cứ chấm điểm. Trọng số cấu hình trong trang quản trị."""
+    plan_obj, weights, rows = _evaluation(request, year, plan)
+    return {
+        "plan": plan_obj.code,
+        "year": year,
+        "weights": {
+            "targets": weights.targets, "on_time": weights.on_time, "per_return": weights.per_return,
+            "per_model": weights.per_model, "max_models": weights.max_models,
+        },
+        "rows": [
+            {
+                "rank": r.rank, "unit_code": r.unit_code, "unit": r.unit, "score": r.score, "targets_met": r.targets_met,
+                "targets_judged": r.targets_judged, "reports": r.reports, "reports_approved": r.reports_approved,
+                "on_time": r.on_time, "returns": r.returns, "models": r.models, "reasons": r.reasons,
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.get(
+    "/evaluations/{year}/xlsx",
+    response={**READ_ERRORS},
+    summary="Tải bảng đánh giá thi đua (Excel)",
+    openapi_extra=_xlsx_doc("Bảng xếp hạng thi đua kèm căn cứ chấm điểm"),
+)
+def evaluation_xlsx(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[str] = Query(None, pattern=CODE)):
+    plan_obj, _, rows = _evaluation(request, year, plan)
+    return _file(f"danh-gia-thi-dua-{year}.xlsx", exports.evaluation_xlsx(plan_obj, year, rows))

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand
+
+from rounds.compile import compile_summary, create_summary
+from workflows.errors import WorkflowError
+from workflows.models import Document, Kind
+
+from ._common import as_command_error, find_period, find_user
+
+MET = {True: "Đạt", False: "Chưa đạt", None: "Chưa đánh giá"}
+
+
+class Command(BaseCommand):
+    help = "Tạo (nếu chưa có) và tổng hợp số liệu báo cáo tổng hợp của một kỳ từ các báo cáo đơn vị đã duyệt."
+
+    def add_arguments(self, parser):
+        parser.add_argument("period", help="Mã kỳ báo cáo, ví dụ 2026-H1")
+        parser.add_argument("--user", help="Tên đăng nhập của cán bộ Phòng VH-XH")
+        parser.add_argument("--plan", help="Mã kế hoạch, khi có nhiều kế hoạch cùng mã kỳ")
+        parser.add_argument("--replace-sections", action="store_true", help="Thay nội dung các mục bằng bản thảo tổng hợp")
+
+    def handle(self, *args, **options):
+        period = find_period(options["period"], options.get("plan"))
+        user = find_user(options.get("user"), period)
+        existing = Document.objects.filter(kind=Kind.SUMMARY_REPORT, period=period).first()
+        try:
+            if existing:
+                document = compile_summary(existing, user, replace_sections=options["replace_sections"])
+            else:
+                document = create_summary(period, user)
+        except WorkflowError as exc:
+            raise as_command_error(exc) from None
+        verb = "Đã tổng hợp lại" if existing else "Đã tạo và tổng hợp"
+        self.stdout.write(self.style.SUCCESS(f"{verb} «{document.title}» (phiên bản {document.version})."))
+        for row in document.content["compiled"]["targets"]:
+            line = f"  {row['code']}: {row['value_label']} / {row['target_label'] or '-'} — {MET[row['met']]}"
+            if row["missing_units"]:
+                line += f" (chưa có báo cáo: {len(row['missing_units'])} đơn vị)"
+            self.stdout.write(line)

@@ -1,0 +1,138 @@
+"""Opening a reporting round.
+
+Why open_round writes the drafts itself instead of calling workflows.services.create_document:
+create_document lets a drafter create a unit report only for their own unit (policy.may_create),
+which is right for people using the web app. Opening a round is a different act: the coordinator
+(Phòng VH-XH) creates one draft per reporting unit. Borrowing a user of each unit would record the
+wrong creator and fails for units that have no account yet. So this module writes the Document and
+its first DocumentVersion itself, in one transaction, with the same invariants create_document
+keeps (first version snapshot, one unit report per unit and period), and records the coordinator
+who opened the round as the creator.
+"""
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from organizations.models import Unit
+from plans.models import Period, Target
+from workflows.errors import NotFound
+from workflows.models import Document, DocumentVersion, Kind, State
+from workflows.services import default_title
+
+from .access import require_coordinator_staff
+from .formatting import data_window_sentence
+
+# A unit report counts as a final figure once approved (unit reports end there).
+FINAL_STATES = (State.APPROVED, State.SIGNED, State.ISSUED)
+
+
+@dataclass
+class OpenedRound:
+    period: Period
+    created: list  # Documents created by this call (empty when the round was already open)
+    existing: int  # unit reports that already existed
+    data_window: str
+
+
+def get_period(code, plan=None):
+    qs = Period.objects.select_related("plan", "plan__commune", "plan__coordinator")
+    if plan is not None:
+        qs = qs.filter(plan=plan)
+    periods = list(qs.filter(code=code)[:2])
+    if not periods:
+        raise NotFound(f"Không có kỳ báo cáo «{code}».")
+    return periods[0]
+
+
+def reporting_units(plan):
+    """Units that report on at least one target of the plan, with the codes each reports."""
+    codes = {}
+    for unit_id, code in Target.reporting_units.through.objects.filter(target__plan=plan).order_by(
+        "target__order"
+    ).values_list("unit_id", "target__code"):
+        codes.setdefault(unit_id, []).append(code)
+    units = list(Unit.objects.filter(pk__in=codes, active=True).order_by("order", "name"))
+    return [(unit, codes[unit.pk]) for unit in units]
+
+
+def previous_values(period, unit_ids):
+    """{unit_id: {"period": code, "period_name": name, "values": {code: value}}} from the latest
+    earlier approved report of each unit; the same kind of period (2026-Y for 2027-Y) is preferred."""
+    reports = (
+        Document.objects.filter(
+            kind=Kind.UNIT_REPORT,
+            plan_id=period.plan_id,
+            unit_id__in=unit_ids,
+            state__in=FINAL_STATES,
+            period__data_end__lt=period.data_end,
+        )
+        .select_related("period")
+        .order_by("-period__data_end", "-id")
+    )
+    found = {}
+    for doc in reports:
+        current = found.get(doc.unit_id)
+        same_kind = doc.period.kind == period.kind
+        if current is None or (same_kind and current.period.kind != period.kind):
+            found[doc.unit_id] = doc
+    return {
+        unit_id: {
+            "period": doc.period.code,
+            "period_name": doc.period.name,
+            "values": {code: (entry or {}).get("value") for code, entry in (doc.content.get("values") or {}).items()},
+        }
+        for unit_id, doc in found.items()
+    }
+
+
+def _prefilled_content(codes, previous):
+    return {
+        "sections": {},
+        "values": {code: {"value": None, "note": "", "evidence": ""} for code in codes},
+        "models": [],
+        "previous": previous or {},
+    }
+
+
+def open_round(period, user):
+    """Create a draft unit report for every reporting unit that has none yet; idempotent.
+
+    Concurrent calls are serialised by locking the period row; the unique constraint
+    one_unit_report_per_unit_and_period is the last line of defence (a savepoint per draft).
+    """
+    with transaction.atomic():
+        period = Period.objects.select_for_update().select_related("plan", "plan__commune").get(pk=period.pk)
+        plan = period.plan
+        require_coordinator_staff(user, plan.commune_id, "mở kỳ báo cáo")
+        units = reporting_units(plan)
+        existing = set(
+            Document.objects.filter(kind=Kind.UNIT_REPORT, period=period).values_list("unit_id", flat=True)
+        )
+        missing = [(unit, codes) for unit, codes in units if unit.pk not in existing]
+        previous = previous_values(period, [unit.pk for unit, _ in missing]) if missing else {}
+        created = []
+        for unit, codes in missing:
+            document = Document(
+                kind=Kind.UNIT_REPORT,
+                commune=plan.commune,
+                plan=plan,
+                period=period,
+                unit=unit,
+                title=default_title(Kind.UNIT_REPORT, unit, period, plan),
+                content=_prefilled_content(codes, previous.get(unit.pk)),
+                created_by=user,
+            )
+            try:
+                with transaction.atomic():
+                    document.save()
+                    DocumentVersion.objects.create(
+                        document=document, number=document.version, title=document.title, content=document.content, created_by=user
+                    )
+            except IntegrityError:
+                continue  # created by a concurrent opener in the meantime
+            created.append(document)
+        if period.opened_at is None:
+            period.opened_at = timezone.now()
+            period.save(update_fields=["opened_at"])
+    return OpenedRound(period=period, created=created, existing=len(existing), data_window=data_window_sentence(period))
