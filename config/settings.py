@@ -185,3 +185,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# web app
+# viewflow's Site/Application routing sets request.resolver_match.site/app; the web subclass adds
+# Vietnamese refusal reasons and maps workflow errors to pages.
+MIDDLEWARE += ["web.middleware.SiteMiddleware"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["web.context_processors.web"]

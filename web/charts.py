@@ -1,0 +1,68 @@
+"""A small bar chart per target, drawn on the server as inline SVG (no JavaScript, no CDN)."""
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+WIDTH, HEIGHT = 320, 150
+LEFT, RIGHT, TOP, BOTTOM = 34, 8, 14, 34
+
+
+def _number(value):
+    if isinstance(value, bool):
+        return Decimal(100) if value else Decimal(0)
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    return None
+
+
+def _fmt(number):
+    text = f"{number.quantize(Decimal('0.1')).normalize():f}"
+    return text.replace(".", ",")
+
+
+def bar_chart(points, *, target_value=None, percent=False, title=""):
+    """points: [(label, value or None)]; value None draws an empty slot marked "—"."""
+    numbers = [_number(v) for _, v in points]
+    known = [n for n in numbers if n is not None]
+    top = Decimal(100) if percent else max(known + ([Decimal(str(target_value))] if target_value is not None else []) + [Decimal(1)])
+    if not percent:
+        top = top * Decimal("1.15")
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(points), 1)
+    bar_w = max(6, slot * 0.6)
+    parts = [
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="#9e9e9e"/>',
+        f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="10" fill="#616161">{_fmt(top) if not percent else "100"}</text>',
+        f'<text x="{LEFT - 4}" y="{TOP + plot_h}" text-anchor="end" font-size="10" fill="#616161">0</text>',
+    ]
+    for index, ((label, _), number) in enumerate(zip(points, numbers)):
+        x = LEFT + index * slot + (slot - bar_w) / 2
+        cx = x + bar_w / 2
+        if number is None:
+            parts.append(f'<text x="{cx:.1f}" y="{TOP + plot_h - 4}" text-anchor="middle" font-size="10" fill="#9e9e9e">—</text>')
+        else:
+            h = float(min(number, top) / top) * plot_h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="#1976d2">'
+                f"<title>{escape(label)}: {_fmt(number)}</title></rect>"
+            )
+            parts.append(
+                f'<text x="{cx:.1f}" y="{TOP + plot_h - h - 3:.1f}" text-anchor="middle" font-size="9" fill="#212121">{_fmt(number)}</text>'
+            )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{HEIGHT - BOTTOM + 12}" text-anchor="middle" font-size="8.5" fill="#424242">{escape(label)}</text>'
+        )
+    if target_value is not None:
+        level = Decimal(str(target_value))
+        y = TOP + plot_h - float(min(level, top) / top) * plot_h
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#e65100" stroke-width="1.5" stroke-dasharray="5 3"/>'
+            f'<text x="{WIDTH - RIGHT}" y="{y - 3:.1f}" text-anchor="end" font-size="9" fill="#e65100">Chỉ tiêu {_fmt(level)}</text>'
+        )
+    label = escape(title)
+    return mark_safe(
+        f'<svg class="web-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="Roboto, Arial, sans-serif"><title>{label}</title>{"".join(parts)}</svg>'
+    )

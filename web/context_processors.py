@@ -1,0 +1,15 @@
+from django.utils.functional import SimpleLazyObject
+
+
+def web(request):
+    """Unread notification count for the toolbar bell; evaluated only when a page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def count():
+        from rounds.queries import unread_for
+
+        return unread_for(user).count()
+
+    return {"unread_notifications": SimpleLazyObject(count)}

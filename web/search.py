@@ -1,0 +1,47 @@
+"""Document search that ignores Vietnamese diacritics ("chuyen doi so" finds "chuyển đổi số").
+
+Choice: fold in Python over the documents the user may see, after the cheap filters (kind,
+period, unit, state) have run in the database. One query reads the searchable text of the
+candidates, one reads the page of results, whatever the number of documents. This works the
+same on SQLite and PostgreSQL without the unaccent extension or a stored search column; a
+commune has a few hundred documents a year, so the scan is small.
+"""
+import unicodedata
+
+from workflows.models import Document
+
+
+def fold(text):
+    """Lower-case, strip combining marks, map đ to d, collapse spaces."""
+    text = unicodedata.normalize("NFD", str(text or "").lower())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("đ", "d")
+    return " ".join(text.split())
+
+
+def _searchable(title, number_label, unit_name, content):
+    parts = [title, number_label, unit_name]
+    content = content if isinstance(content, dict) else {}
+    sections = content.get("sections")
+    if isinstance(sections, dict):
+        parts.extend(str(v) for v in sections.values())
+    for model in content.get("models") or []:
+        if isinstance(model, dict):
+            parts.append(str(model.get("name", "")))
+    return fold(" ".join(p or "" for p in parts))
+
+
+def matching_ids(queryset, query):
+    """Ids of documents in `queryset` whose text contains every word of `query` (one query)."""
+    words = fold(query).split()
+    if not words:
+        return None
+    rows = queryset.order_by().values_list("pk", "title", "number_label", "unit__name", "content")
+    return [pk for pk, title, label, unit, content in rows if all(w in _searchable(title, label, unit, content) for w in words)]
+
+
+def search(queryset, query):
+    """Narrow `queryset` to documents matching `query`; unchanged when the query is empty."""
+    ids = matching_ids(queryset, query)
+    if ids is None:
+        return queryset
+    return queryset.filter(pk__in=ids) if ids else Document.objects.none()

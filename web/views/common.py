@@ -1,0 +1,39 @@
+"""Small helpers shared by the pages: finding a visible document, showing service errors."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from workflows import queries
+from workflows.errors import WorkflowError
+
+
+def visible_document(user, pk):
+    """The document if this user may see it; otherwise 404 (its existence is not revealed)."""
+    try:
+        return queries.documents_for(user).get(pk=pk)
+    except Exception as exc:  # DoesNotExist, or a bad pk
+        raise Http404("Không tìm thấy văn bản.") from exc
+
+
+def error_page(request, exc: WorkflowError):
+    return render(
+        request,
+        "web/error.html",
+        {"status": exc.status, "detail": exc.detail, "errors": exc.errors},
+        status=exc.status,
+    )
+
+
+def flash_error(request, exc: WorkflowError):
+    text = exc.detail
+    if exc.errors:
+        text += " " + " ".join(m for msgs in exc.errors.values() for m in msgs)
+    messages.error(request, text)
+
+
+def safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default

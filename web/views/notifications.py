@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from rounds.models import Notification
+from rounds.queries import unread_for
+
+from .common import safe_next
+
+
+class NotificationsView(LoginRequiredMixin, View):
+    def get(self, request):
+        unread = list(unread_for(request.user)[:100])
+        read = list(
+            Notification.objects.filter(user=request.user, read_at__isnull=False)
+            .select_related("document")
+            .order_by("-created_at", "-id")[:30]
+        )
+        return render(request, "web/notifications.html", {"unread": unread, "read": read})
+
+
+class MarkReadView(LoginRequiredMixin, View):
+    """Mark one (or, without an id, all) of the user's own notifications as read."""
+
+    def post(self, request, pk=None):
+        qs = Notification.objects.filter(user=request.user, read_at__isnull=True)
+        if pk is not None:
+            qs = qs.filter(pk=pk)
+        count = qs.update(read_at=timezone.now())
+        if pk is None:
+            messages.success(request, f"Đã đánh dấu {count} thông báo là đã đọc.")
+        return redirect(safe_next(request, "/"))

@@ -1,0 +1,141 @@
+"""Work queues of the reviewer, the signer and the văn thư, and the register."""
+import csv
+import io
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from documents.register import register_entries
+from organizations.models import Commune
+from workflows import policy, queries
+from workflows.models import State
+
+from .documents import DocumentView
+
+
+def reviewer_kinds(user):
+    unit = user.unit if user.unit_id else None
+    if unit is None:
+        return []
+    return [kind for kind, function in policy.REVIEWER_FUNCTION.items() if function == unit.function]
+
+
+def _mark_overdue(documents):
+    for document in documents:
+        document.overdue = queries.is_overdue(document)
+    return documents
+
+
+class ReviewQueueView(LoginRequiredMixin, View):
+    def get(self, request):
+        kinds = reviewer_kinds(request.user)
+        qs = queries.documents_for(request.user).filter(
+            kind__in=kinds, state__in=(State.SUBMITTED, State.UNDER_REVIEW)
+        ).order_by("submitted_at", "id")
+        return render(request, "web/review_queue.html", {"documents": _mark_overdue(list(qs))})
+
+
+class ReviewView(DocumentView):
+    template_name = "web/review.html"
+
+
+class SignQueueView(LoginRequiredMixin, View):
+    def get(self, request):
+        qs = queries.documents_for(request.user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
+        return render(request, "web/sign_queue.html", {"documents": list(qs.order_by("updated_at", "id"))})
+
+
+class SignView(DocumentView):
+    template_name = "web/sign.html"
+
+
+class ClerkQueueView(LoginRequiredMixin, View):
+    def get(self, request):
+        base = queries.documents_for(request.user)
+        waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
+        issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
+        return render(request, "web/clerk_queue.html", {"documents": waiting, "issued": issued})
+
+
+def _commune(user):
+    if user.commune_id:
+        return user.commune
+    return Commune.objects.order_by("pk").first()
+
+
+def _year(request):
+    try:
+        return int(request.GET.get("nam", ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+REGISTER_HEADERS = ["Số, ký hiệu", "Ngày ban hành", "Loại", "Trích yếu", "Người ký", "Nơi nhận"]
+
+
+def _register_rows(entries):
+    for entry in entries:
+        yield [
+            entry.symbol,
+            entry.issued_on.strftime("%d/%m/%Y"),
+            "Kế hoạch" if entry.type_abbreviation == "KH" else "Báo cáo",
+            entry.excerpt,
+            entry.signer_name,
+            "; ".join(str(r) for r in entry.recipients or []),
+        ]
+
+
+class RegisterView(LoginRequiredMixin, View):
+    def get(self, request):
+        commune = _commune(request.user)
+        year = _year(request)
+        entries = list(register_entries(commune, year)) if commune else []
+        return render(
+            request,
+            "web/register.html",
+            {"entries": entries, "year": year, "years": range(timezone.localdate().year + 1, 2024, -1), "commune": commune},
+        )
+
+
+class RegisterExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        commune = _commune(request.user)
+        year = _year(request)
+        entries = list(register_entries(commune, year)) if commune else []
+        rows = list(_register_rows(entries))
+        if request.GET.get("dinh-dang") == "csv":
+            buffer = io.StringIO()
+            buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+            writer = csv.writer(buffer)
+            writer.writerow(REGISTER_HEADERS)
+            writer.writerows(rows)
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.csv"'
+            return response
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = f"Sổ văn bản đi {year}"
+        sheet.append([f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}" + (f" - {commune.name}" if commune else "")])
+        sheet["A1"].font = Font(name="Times New Roman", bold=True, size=13)
+        sheet.append(REGISTER_HEADERS)
+        for cell in sheet[2]:
+            cell.font = Font(name="Times New Roman", bold=True)
+        for row in rows:
+            sheet.append(row)
+        for column, width in zip("ABCDEF", (16, 14, 12, 60, 24, 50)):
+            sheet.column_dimensions[column].width = width
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.font = Font(name="Times New Roman")
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
+        return response
