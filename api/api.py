@@ -1,0 +1,45 @@
+"""The NinjaAPI instance of API v1: auth, error handlers, routers."""
+from ninja import NinjaAPI
+
+from . import catalog, documents, errors
+from .auth import api_auth
+from .docs import OfflineSwagger
+
+DESCRIPTION = """
+API của hệ thống quản lý kế hoạch, báo cáo thi đua và văn bản của UBND xã, để kết nối với hệ thống
+báo cáo của tỉnh và tự động hóa.
+
+**Xác thực.** Gọi `POST /api/v1/auth/token` với tên đăng nhập và mật khẩu để lấy khóa, rồi gửi
+`Authorization: Bearer <khóa>` trong mọi yêu cầu. Phiên đăng nhập của trình duyệt cũng dùng được;
+khi đó yêu cầu ghi dữ liệu phải kèm tiêu đề `X-CSRFToken`. Đăng nhập sai nhiều lần bị tạm khóa (429).
+
+**Lỗi.** Mọi lỗi trả về JSON `{"detail": "...", "errors": {"trường": ["..."]}}` bằng tiếng Việt:
+400 dữ liệu không hợp lệ (nêu tên trường), 401 chưa xác thực, 403 không có quyền (nêu lý do),
+404 không tìm thấy hoặc không được xem, 409 sai trạng thái hoặc người khác vừa thay đổi, 429 quá nhiều lần thử.
+
+**Ngày tháng.** Các trường ngày dùng dạng ISO `YYYY-MM-DD` (ví dụ `issued_on`); trường `*_display`
+ghi ngày dạng `dd/mm/yyyy` để hiển thị. Văn bản được chuẩn hóa Unicode NFC.
+"""
+
+api = NinjaAPI(
+    title="API hệ thống văn bản",
+    version="1",
+    description=DESCRIPTION.strip(),
+    urls_namespace="api",
+    auth=api_auth,
+    docs=OfflineSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+api.add_router("", catalog.public)
+api.add_router("", catalog.router)
+api.add_router("", documents.router)
+
+try:
+    from rounds.api import router as rounds_router
+except ImportError:  # rounds/api.py has not landed yet
+    rounds_router = None
+if rounds_router is not None:
+    api.add_router("", rounds_router)

@@ -1,0 +1,132 @@
+"""Sign-in, the caller, the plan's periods and targets, and the register of outgoing documents."""
+from typing import Optional
+
+from django.db.models import Prefetch
+from ninja import Query, Router
+from ninja.responses import Status
+
+from accounts.models import Role
+from documents.models import RegisterEntry
+from organizations.models import Unit
+from plans.models import Period, Target
+from workflows.errors import Forbidden
+
+from . import auth, presenters
+from .documents import commune_id_of
+from .schemas import CODE_PATTERN, ErrorOut, MeOut, PeriodOut, RegisterEntryOut, TargetOut, TokenIn, TokenOut
+
+public = Router(tags=["Xác thực"])
+router = Router(tags=["Danh mục"])
+
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut}
+
+
+@public.post(
+    "/auth/token",
+    auth=None,
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Lấy khóa truy cập (Bearer token)",
+)
+def create_token(request, payload: TokenIn):
+    """Đổi tên đăng nhập và mật khẩu lấy một khóa truy cập. Sai quá nhiều lần thì bị tạm khóa (429)."""
+    return Status(201, {"token": auth.issue_token(request, payload.username, payload.password)})
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Người đang gọi")
+def me(request):
+    user = request.auth
+    unit = user.unit
+    commune = user.commune or (unit.commune if unit else None)
+    return {
+        "username": user.username,
+        "full_name": user.full_name or user.get_full_name() or user.username,
+        "position": user.position,
+        "email": user.email,
+        "unit": unit,
+        "commune": commune.name if commune else None,
+        "roles": list(user.roles or []),
+        "role_labels": user.role_labels,
+        "is_admin": bool(user.is_superuser or user.has_role(Role.ADMIN)),
+    }
+
+
+def _scoped(qs, user, field):
+    commune_id = commune_id_of(user)
+    return qs.filter(**{field: commune_id}) if commune_id else qs
+
+
+@router.get("/periods", response={200: list[PeriodOut], **READ_ERRORS}, summary="Các kỳ báo cáo")
+def periods(request, year: Optional[int] = Query(None, ge=2000, le=2100)):
+    qs = _scoped(Period.objects.select_related("plan"), request.auth, "plan__commune_id")
+    if year:
+        qs = qs.filter(year=year)
+    return [
+        {
+            "code": p.code,
+            "kind": p.kind,
+            "year": p.year,
+            "name": p.name,
+            "plan": p.plan.code,
+            "data_start": p.data_start,
+            "data_end": p.data_end,
+            "deadline": p.deadline,
+            "is_open": p.is_open,
+            "opened_at": p.opened_at,
+        }
+        for p in qs.order_by("plan_id", "data_end", "kind")
+    ]
+
+
+@router.get("/targets", response={200: list[TargetOut], **READ_ERRORS}, summary="Các chỉ tiêu của kế hoạch")
+def targets(request, unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Chỉ các chỉ tiêu đơn vị này báo cáo")):
+    qs = _scoped(Target.objects.select_related("area", "plan"), request.auth, "plan__commune_id")
+    if unit:
+        qs = qs.filter(reporting_units__code=unit)
+    qs = qs.prefetch_related(Prefetch("reporting_units", queryset=Unit.objects.order_by("order", "name").only("id", "code", "order", "name")))
+    return [
+        {
+            "code": t.code,
+            "text": t.text,
+            "area": t.area.number,
+            "input_kind": t.input_kind,
+            "comparison": t.comparison,
+            "target_value": float(t.target_value) if t.target_value is not None else None,
+            "measure_unit": t.measure_unit,
+            "aggregation": t.aggregation,
+            "reporting_units": [u.code for u in t.reporting_units.all()],
+        }
+        for t in qs.order_by("plan_id", "order").distinct()
+    ]
+
+
+def may_read_register(user):
+    return user.is_superuser or any(user.has_role(r) for r in (Role.CLERK, Role.ADMIN, Role.SIGNER))
+
+
+@router.get(
+    "/register",
+    response={200: list[RegisterEntryOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Sổ văn bản đi",
+)
+def register(request, year: Optional[int] = Query(None, ge=2000, le=2100, description="Năm; bỏ trống để xem mọi năm")):
+    """Số, ký hiệu, ngày, trích yếu, người ký, nơi nhận. Dành cho văn thư, lãnh đạo ký văn bản và quản trị viên."""
+    user = request.auth
+    if not may_read_register(user):
+        raise Forbidden("Chỉ văn thư, lãnh đạo ký văn bản và quản trị viên mới được xem sổ văn bản đi.")
+    qs = _scoped(RegisterEntry.objects.all(), user, "commune_id")
+    if year:
+        qs = qs.filter(year=year)
+    return [
+        {
+            "number": e.number,
+            "symbol": e.symbol,
+            "type": e.type_abbreviation,
+            "issued_on": e.issued_on,
+            "issued_on_display": presenters.date_vn(e.issued_on),
+            "excerpt": e.excerpt,
+            "signer": e.signer_name,
+            "recipients": [str(r) for r in e.recipients or []],
+            "document_id": e.document_id,
+        }
+        for e in qs.order_by("-year", "sequence_key", "number")
+    ]

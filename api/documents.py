@@ -1,0 +1,273 @@
+"""/documents: list, create, read, edit, move through the lifecycle, history, versions, diff, files.
+
+Views are thin: reads go through workflows.queries, writes through workflows.services, which own
+the transactions and the rules. Anything the caller may not see answers 404, never 403, so the
+API does not reveal which documents exist.
+"""
+from typing import Optional
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from ninja import Path, Query, Router
+from ninja.responses import Status
+
+from documents.models import IssuedFile
+from plans.models import Period, Plan
+from workflows import policy, queries, services
+from workflows.errors import Conflict, Invalid, NotFound
+from workflows.models import DocumentVersion, Kind
+
+from . import presenters
+from .schemas import (
+    CODE_PATTERN,
+    MAX_ID,
+    MAX_VERSION,
+    DiffOut,
+    DocumentCreateIn,
+    DocumentOut,
+    DocumentPatchIn,
+    DocumentSummaryOut,
+    AuditEntryOut,
+    ErrorOut,
+    KindName,
+    StateName,
+    TransitionIn,
+    TransitionName,
+    VersionOut,
+)
+
+router = Router(tags=["Văn bản"])
+
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+NOT_FOUND = "Không tìm thấy văn bản."
+
+
+def commune_id_of(user):
+    if user.commune_id:
+        return user.commune_id
+    return user.unit.commune_id if user.unit_id else None
+
+
+def visible_document(user, document_id):
+    document = queries.documents_for(user).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(NOT_FOUND)
+    return document
+
+
+def detail(user, document):
+    """The full document as this user sees it now."""
+    targets = services.targets_for(document)
+    sha256 = None
+    if document.state == "issued":
+        sha256 = IssuedFile.objects.filter(document_id=document.pk).values_list("sha256", flat=True).first()
+    return presenters.document_detail(
+        document,
+        targets=targets,
+        transitions=services.available_transitions(document, user),
+        editable=document.is_editable and policy.may_edit(user, document),
+        sha256=sha256,
+    )
+
+
+def _resolve_plan_and_period(user, plan_code, period_code):
+    plans = Plan.objects.all()
+    commune_id = commune_id_of(user)
+    if commune_id:
+        plans = plans.filter(commune_id=commune_id)
+    if plan_code:
+        plans = plans.filter(code=plan_code)
+    if period_code:
+        found = list(Period.objects.select_related("plan", "plan__commune", "plan__coordinator").filter(code=period_code, plan__in=plans)[:2])
+        if not found:
+            raise Invalid("Không có kỳ báo cáo này.", {"period": [f"Không có kỳ báo cáo «{period_code}». Xem danh sách tại GET /api/v1/periods."]})
+        if len(found) > 1:
+            raise Invalid("Cần chọn kế hoạch.", {"plan": ["Nhiều kế hoạch có kỳ báo cáo này; ghi rõ mã kế hoạch."]})
+        return found[0].plan, found[0]
+    found = list(plans.select_related("commune", "coordinator")[:2])
+    if not found:
+        field = "plan" if plan_code else "period"
+        raise Invalid("Không tìm thấy kế hoạch.", {field: ["Không có kế hoạch phù hợp cho tài khoản này."]})
+    if len(found) > 1:
+        raise Invalid("Cần chọn kế hoạch.", {"plan": ["Cơ quan có nhiều kế hoạch; ghi rõ mã kế hoạch."]})
+    return found[0], None
+
+
+@router.get("/documents", response={200: list[DocumentSummaryOut], **READ_ERRORS}, summary="Danh sách văn bản được xem")
+def list_documents(
+    request,
+    kind: Optional[KindName] = None,
+    period: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1"),
+    unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã đơn vị, ví dụ tramyte"),
+    state: Optional[StateName] = None,
+):
+    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy tất cả."""
+    qs = queries.documents_for(request.auth)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if period:
+        qs = qs.filter(period__code=period)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if state:
+        qs = qs.filter(state=state)
+    return [presenters.document_summary(d) for d in qs.order_by("-updated_at", "-id")]
+
+
+@router.post("/documents", response={201: DocumentOut, **WRITE_ERRORS}, summary="Tạo văn bản (dự thảo)")
+def create_document(request, payload: DocumentCreateIn):
+    """Báo cáo đơn vị được tạo cho đơn vị của người gọi; kế hoạch và báo cáo tổng hợp do cán bộ
+    Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
+    user = request.auth
+    plan, period = _resolve_plan_and_period(user, payload.plan, payload.period)
+    if payload.kind == Kind.PLAN and policy.may_create(user, Kind.PLAN, plan.coordinator):
+        # The database guards one report per unit and period; one plan document per plan is checked here.
+        if plan.documents.filter(kind=Kind.PLAN).exists():
+            raise Conflict("Kế hoạch này đã có văn bản; hãy sửa văn bản đang có.")
+    if payload.kind == Kind.PLAN:
+        period = None
+    document = services.create_document(user, payload.kind, plan=plan, period=period)
+    return Status(201, detail(user, visible_document(user, document.pk)))
+
+
+@router.get("/documents/{id}", response={200: DocumentOut, **READ_ERRORS}, summary="Xem văn bản")
+def get_document(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    return detail(request.auth, visible_document(request.auth, id))
+
+
+@router.patch("/documents/{id}", response={200: DocumentOut, **WRITE_ERRORS}, summary="Sửa nội dung văn bản")
+def update_document(request, payload: DocumentPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    """Gửi kèm `version` đang sửa. Mỗi lần lưu tạo phiên bản mới; phiên bản đã cũ hoặc trạng thái không cho sửa thì trả 409."""
+    user = request.auth
+    values = None
+    if payload.values is not None:
+        values = [item.model_dump() for item in payload.values]
+    models = None
+    if payload.models is not None:
+        models = [item.model_dump() for item in payload.models]
+    services.update_document(
+        id, user, version=payload.version, title=payload.title, sections=payload.sections, values=values, models=models
+    )
+    return detail(user, visible_document(user, id))
+
+
+@router.post(
+    "/documents/{id}/transitions/{name}",
+    response={200: DocumentOut, **WRITE_ERRORS},
+    summary="Chuyển bước xử lý",
+)
+def transition(request, name: TransitionName, payload: TransitionIn = None, id: int = Path(..., ge=1, le=MAX_ID)):
+    """submit, withdraw, start_review, return, approve, sign, send_back, issue. Người không có quyền: 403
+    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409."""
+    user = request.auth
+    payload = payload or TransitionIn()
+    services.perform_transition(id, user, name, payload.comment, expected_state=payload.expected_state)
+    return detail(user, visible_document(user, id))
+
+
+@router.get("/documents/{id}/history", response={200: list[AuditEntryOut], **READ_ERRORS}, summary="Nhật ký xử lý")
+def history(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    """Các bước đã xử lý, cũ nhất trước."""
+    document = visible_document(request.auth, id)
+    return [presenters.audit_entry(entry) for entry in services.history(document)]
+
+
+@router.get("/documents/{id}/versions/{n}", response={200: VersionOut, **READ_ERRORS}, summary="Xem một phiên bản")
+def version(request, id: int = Path(..., ge=1, le=MAX_ID), n: int = Path(..., ge=1, le=MAX_VERSION)):
+    document = visible_document(request.auth, id)
+    found = DocumentVersion.objects.select_related("created_by").filter(document_id=document.pk, number=n).first()
+    if found is None:
+        raise NotFound(f"Không có phiên bản {n} của văn bản này.")
+    return presenters.version_detail(found, services.targets_for(document))
+
+
+@router.get("/documents/{id}/diff", response={200: DiffOut, **READ_ERRORS}, summary="So sánh hai phiên bản", by_alias=True)
+def diff(
+    request,
+    id: int = Path(..., ge=1, le=MAX_ID),
+    from_: Optional[int] = Query(
+        None, alias="from", ge=1, le=MAX_VERSION, description="Mặc định: phiên bản lúc bị trả lại gần nhất, nếu không có thì phiên bản liền trước"
+    ),
+    to: Optional[int] = Query(None, ge=1, le=MAX_VERSION, description="Mặc định: phiên bản hiện tại"),
+):
+    from workflows.diff import diff_versions, last_returned_version
+
+    document = visible_document(request.auth, id)
+    to = to or document.version
+    if from_ is None:
+        returned = last_returned_version(document)
+        from_ = returned if returned is not None and returned <= to else max(1, to - 1)
+    return diff_versions(document, from_, to)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def content_disposition(filename):
+    """RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name."""
+    fallback = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "van-ban"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_response(filename, content, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _binary(content_type, description):
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+                "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": "Tên tệp (RFC 5987, filename*)"}},
+            }
+        }
+    }
+
+
+@router.get(
+    "/documents/{id}/docx",
+    response={**READ_ERRORS},
+    summary="Tải tệp Word",
+    openapi_extra=_binary(DOCX, "Tệp Word theo thể thức Nghị định 30/2020; văn bản đã ban hành trả đúng tệp đã lưu"),
+)
+def download_docx(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    document = visible_document(request.auth, id)
+    from documents.rendering import document_file
+
+    filename, content = document_file(document)
+    return file_response(filename, content, DOCX)
+
+
+PDF_UNAVAILABLE = (
+    "Máy chủ chưa tạo được PDF: {reason} Để bật chức năng này, quản trị viên cài LibreOffice "
+    "(ví dụ: apt-get install libreoffice-writer) hoặc đặt biến môi trường LIBREOFFICE_BINARY trỏ tới "
+    "chương trình soffice, rồi khởi động lại dịch vụ. Trong lúc chờ, hãy tải tệp Word."
+)
+
+
+@router.get(
+    "/documents/{id}/pdf",
+    response={**READ_ERRORS, 503: ErrorOut},
+    summary="Tải tệp PDF",
+    openapi_extra=_binary(
+        "application/pdf",
+        "Tệp PDF chuyển từ tệp Word bằng LibreOffice. Trả 503 kèm hướng dẫn nếu máy chủ chưa cài LibreOffice.",
+    ),
+)
+def download_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    document = visible_document(request.auth, id)
+    from documents.rendering import PdfUnavailable, document_pdf
+
+    try:
+        filename, content = document_pdf(document)
+    except PdfUnavailable as exc:
+        reason = str(exc).strip() or "không tìm thấy LibreOffice."
+        if not reason.endswith((".", "!", "?")):
+            reason += "."
+        return Status(503, {"detail": PDF_UNAVAILABLE.format(reason=reason), "errors": {}})
+    return file_response(filename, content, "application/pdf")
