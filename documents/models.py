@@ -68,3 +68,40 @@ class IssuedFile(models.Model):
         if self.pk:
             raise ValueError("Tệp văn bản đã ban hành không thể thay đổi.")
         return super().save(*args, **kwargs)
+
+
+def template_upload_path(instance, filename):
+    return f"word-templates/{instance.kind}/{filename}"
+
+
+class TemplateVersion(models.Model):
+    """A Word template uploaded by an administrator to replace the built-in one for a kind.
+
+    Checked on upload (documents.templates.validate_template). The newest active version of a
+    kind is used; earlier versions stay and can be activated again.
+    """
+
+    KIND_CHOICES = [
+        ("plan", "Kế hoạch"),
+        ("unit_report", "Báo cáo của đơn vị"),
+        ("summary_report", "Báo cáo tổng hợp"),
+    ]
+
+    kind = models.CharField("loại văn bản", max_length=20, choices=KIND_CHOICES)
+    file = models.FileField("tệp mẫu (.docx)", upload_to=template_upload_path)
+    original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True, help_text="Ví dụ: đổi cỡ chữ, sửa dòng nơi nhận")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người tải lên"
+    )
+    uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+    active = models.BooleanField("đang dùng", default=True, help_text="Bỏ chọn để quay về mẫu trước hoặc mẫu gốc.")
+
+    class Meta:
+        verbose_name = "mẫu văn bản Word"
+        verbose_name_plural = "mẫu văn bản Word"
+        ordering = ["kind", "-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.original_name or self.file.name}"

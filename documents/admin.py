@@ -1,0 +1,129 @@
+"""Admin: Word template versions (upload, checked) and the read-only register of issued documents."""
+import hashlib
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .dates import short_date
+from .models import RegisterEntry, TemplateVersion
+from .rendering import DOCX_CONTENT_TYPE, attachment_header
+from .templates import builtin_template, validate_template
+
+
+class TemplateVersionForm(forms.ModelForm):
+    class Meta:
+        model = TemplateVersion
+        fields = ["kind", "file", "note", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        kind = cleaned.get("kind")
+        if self.instance.pk or upload is None or kind is None:
+            return cleaned
+        if not upload.name.lower().endswith(".docx"):
+            self.add_error("file", "Chỉ nhận tệp Word có đuôi .docx.")
+            return cleaned
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        try:
+            validate_template(kind, data)
+        except forms.ValidationError as exc:
+            self.add_error("file", exc)
+            return cleaned
+        self.instance.sha256 = hashlib.sha256(data).hexdigest()
+        self.instance.original_name = upload.name[:255]
+        return cleaned
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(admin.ModelAdmin):
+    form = TemplateVersionForm
+    list_display = ["kind", "original_name", "uploaded_at", "uploaded_by", "active", "note"]
+    list_filter = ["kind", "active"]
+    list_editable = ["active"]
+    list_select_related = ["uploaded_by"]
+    ordering = ["kind", "-uploaded_at", "-id"]
+    readonly_fields = ["builtin_links"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # An uploaded file never changes: upload a new version instead.
+            return ["kind", "file", "original_name", "sha256", "uploaded_by", "uploaded_at"]
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return ["kind", "file", "original_name", "sha256", "note", "active", "uploaded_by", "uploaded_at"]
+        return ["kind", "file", "note", "active", "builtin_links"]
+
+    @admin.display(description="Mẫu gốc để tải về và sửa")
+    def builtin_links(self, obj=None):
+        links = [
+            format_html('<a href="{}">{}</a>', reverse("admin:documents_templateversion_builtin", args=[kind]), label)
+            for kind, label in TemplateVersion.KIND_CHOICES
+        ]
+        return format_html(
+            "{}<br>Mở mẫu bằng Word/LibreOffice, sửa chữ cố định, cỡ chữ, lề; giữ nguyên các thẻ {{{{ … }}}} và {{% … %}} "
+            "rồi tải lên. Mẫu được kiểm tra trước khi dùng; mẫu cũ vẫn được giữ lại.",
+            format_html(" · ".join(["{}"] * len(links)), *links),
+        )
+
+    def get_urls(self):
+        custom = [
+            path(
+                "builtin/<str:kind>/",
+                self.admin_site.admin_view(self.builtin_view),
+                name="documents_templateversion_builtin",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def builtin_view(self, request, kind):
+        from .build_templates import FILES
+
+        if kind not in FILES or not self.has_view_permission(request):
+            return HttpResponse("Không có mẫu này.", status=404, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(builtin_template(kind), content_type=DOCX_CONTENT_TYPE)
+        response["Content-Disposition"] = attachment_header(FILES[kind])
+        return response
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegisterEntry)
+class RegisterEntryAdmin(admin.ModelAdmin):
+    """Sổ văn bản đi: written only by the `issue` transition, never edited by hand."""
+
+    list_display = ["symbol", "issued_on_display", "excerpt", "signer_name", "recipients_display"]
+    list_filter = ["year", "type_abbreviation"]
+    search_fields = ["symbol", "excerpt", "signer_name"]
+    ordering = ["-year", "sequence_key", "-number"]
+    list_select_related = ["document"]
+
+    @admin.display(description="ngày ban hành", ordering="issued_on")
+    def issued_on_display(self, obj):
+        return short_date(obj.issued_on) if obj.issued_on else ""
+
+    @admin.display(description="nơi nhận")
+    def recipients_display(self, obj):
+        return "; ".join(str(r) for r in obj.recipients or [])
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

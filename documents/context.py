@@ -1,0 +1,312 @@
+"""What a Word template receives: one plain dict per document, the same keys for every kind.
+
+    draft        bool: print the "DỰ THẢO" mark
+    header       {parent_lines, body_lines, number, place_date}
+    title        trích yếu
+    addressee    "Kính gửi" line (unit reports)
+    sections     [{key, heading, intro, table, after, lines}] in order; lines are {text, bold}
+    targets      table rows (unit report: code, text, value, note;
+                 summary: code, text, target, result, details, assessment)
+    recipients   Nơi nhận lines, already punctuated ("- ...;", last "- Lưu: VT, ....")
+    signature    {lines, name}
+
+Everything here is data: templates only place it. User text is cleaned (NFC, no control
+characters) and later printed literally by the renderer.
+"""
+import unicodedata
+from decimal import Decimal
+
+from django.utils import timezone
+
+from . import dates
+from .markup import clean, clean_data, parse_lines, punctuated_recipients, with_end_mark
+from .register import TYPE_ABBREVIATIONS
+
+KNOWN_VARIABLES = frozenset(
+    {"draft", "header", "title", "addressee", "sections", "targets", "recipients", "signature"}
+)
+BLANK_NUMBER = "     "  # "Số:" + 6 spaces + "/KH-UBND", as in the seed
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+UNIT_REPORT_DRAFT_STATES = ("draft", "returned")
+
+
+def roman(number):
+    return ROMAN[number - 1] if number <= len(ROMAN) else str(number)
+
+
+def _lower(text):
+    return unicodedata.normalize("NFC", text or "").strip().lower()
+
+
+# --- values ---------------------------------------------------------------------------------
+def vietnamese_number(value):
+    """96.5 -> "96,5"; 100.0 -> "100"; 1234 -> "1.234"."""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{int(number):,}".replace(",", ".")
+    text = f"{number.normalize():f}"
+    whole, fraction = text.split(".")
+    return f"{int(whole):,}".replace(",", ".") + "," + fraction
+
+
+def format_value(target, value):
+    """A unit's reported value as printed: "96,5%", "Đạt", "3", or the text."""
+    if value is None or value == "":
+        return "Chưa nhập"
+    kind = target.input_kind
+    try:
+        if kind == "percent":
+            return f"{vietnamese_number(value)}%"
+        if kind == "count" and not isinstance(value, int):
+            return vietnamese_number(value)
+    except (ArithmeticError, ValueError):
+        return clean(str(value))
+    if kind == "boolean":
+        return "Đạt" if value is True else "Không đạt" if value is False else clean(str(value))
+    if kind == "count" and isinstance(value, int):
+        from rounds.formatting import unit_value_label
+
+        return unit_value_label(target, value)
+    return clean(str(value))
+
+
+# --- header ---------------------------------------------------------------------------------
+def _is_final(document, final):
+    return bool(final or (document.state == "issued" and document.number_label))
+
+
+def _commune_header(document, final, today):
+    commune = document.commune
+    abbreviation = TYPE_ABBREVIATIONS[document.kind]
+    if _is_final(document, final):
+        number = document.number_label
+        place_date = dates.place_and_date(commune.place_name, document.issued_on or today)
+    else:
+        number = f"{BLANK_NUMBER}/{abbreviation}-{commune.abbreviation}"
+        place_date = dates.place_and_date(commune.place_name, month=today.month, year=today.year)
+    return {
+        "parent_lines": [],
+        "body_lines": list(commune.header_lines) or [commune.collective_title, commune.place_name.upper()],
+        "number": number,
+        "place_date": place_date,
+    }
+
+
+def unit_number(document):
+    label = clean(str(document.content.get("number_label") or "")).strip()
+    abbreviation = f"BC-{document.unit.abbreviation}"
+    if not label:
+        return f"{BLANK_NUMBER}/{abbreviation}"
+    if label.isdigit():
+        return f"{int(label):02d}/{abbreviation}"
+    return label
+
+
+def _unit_header(document, today):
+    commune = document.commune
+    if document.state in UNIT_REPORT_DRAFT_STATES or document.submitted_at is None:
+        place_date = dates.place_and_date(commune.place_name, month=today.month, year=today.year)
+    else:
+        place_date = dates.place_and_date(commune.place_name, timezone.localdate(document.submitted_at))
+    return {
+        "parent_lines": [commune.short_name.upper()],
+        "body_lines": [document.unit.name.upper()],
+        "number": unit_number(document),
+        "place_date": place_date,
+    }
+
+
+# --- signature and recipients ----------------------------------------------------------
+def commune_signature(document):
+    """The actual signer once signed; before that, the signer the plan names."""
+    commune = document.commune
+    collective = f"TM. {commune.collective_title}"
+    signer = document.signer
+    if signer is not None:
+        position = _lower(signer.position)
+        name = signer.full_name or signer.get_full_name() or signer.username
+        if "phó chủ tịch" in position:
+            return {"lines": [collective, f"KT. {commune.chairman_title}", commune.vice_chairman_title], "name": name}
+        if "chủ tịch" in position:
+            return {"lines": [collective, commune.chairman_title], "name": name}
+        if signer.position:
+            return {"lines": [collective, signer.position.upper()], "name": name}
+    planned = document.plan.signer or {}
+    lines = list(planned.get("lines") or [collective, commune.chairman_title])
+    return {"lines": lines, "name": planned.get("name", "")}
+
+
+def unit_signature(document):
+    unit = document.unit
+    return {"lines": [(unit.head_title or "Thủ trưởng đơn vị").upper()], "name": unit.head_name}
+
+
+def recipients(document):
+    plan = document.plan
+    if document.kind == "plan":
+        return punctuated_recipients(plan.recipients, plan.archive_line)
+    if document.kind == "summary_report":
+        items = document.content.get("recipients") or plan.recipients
+        return punctuated_recipients(items, f"VT, {document.unit.abbreviation}")
+    items = ["Như trên"]
+    coordinator = plan.coordinator
+    if coordinator is not None and coordinator.pk != document.unit_id:
+        items.append(f"{coordinator.name} (để tổng hợp)")
+    items.extend(document.content.get("recipients") or [])
+    return punctuated_recipients(items, f"VT, {document.unit.abbreviation}")
+
+
+# --- body -----------------------------------------------------------------------------------
+def period_line(period):
+    if period is None:
+        return None
+    return f"Số liệu tính từ ngày {dates.short_date(period.data_start)} đến ngày {dates.short_date(period.data_end)}."
+
+
+def _line(text):
+    return {"text": text, "kind": "plain", "bold": False}
+
+
+def unit_rows(document, targets):
+    values = document.content.get("values") or {}
+    rows = []
+    for target in targets:
+        entry = values.get(target.code) or {}
+        rows.append(
+            {
+                "code": target.code,
+                "text": target.text,
+                "value": format_value(target, entry.get("value")),
+                "note": entry.get("note") or "",
+            }
+        )
+    return rows
+
+
+def model_lines(models):
+    if not models:
+        return [_line("Mô hình đã xây dựng trong kỳ: chưa có.")]
+    lines = [_line("Các mô hình đã xây dựng trong kỳ:")]
+    for model in models:
+        text = f"- {model.get('name', '')}"
+        if model.get("kind") and model.get("kind") != "Khác":
+            text += f" (mô hình «{model['kind']}»)"
+        if model.get("note"):
+            text += f": {model['note']}"
+        lines.append(_line(text))
+    return lines
+
+
+def _assessment(met):
+    return {True: "Đạt", False: "Chưa đạt"}.get(met, "Chưa đánh giá")
+
+
+def summary_rows(compiled):
+    rows = []
+    for item in compiled.get("targets") or []:
+        contributions = item.get("contributions") or []
+        missing = item.get("missing_units") or []
+        details = []
+        if len(contributions) > 1 or missing:
+            details = [f"{c.get('unit', '')}: {c.get('value_label', '')}" for c in contributions]
+        if missing:
+            details.append("Chưa báo cáo: " + ", ".join(missing))
+        rows.append(
+            {
+                "code": item.get("code", ""),
+                "text": item.get("text", ""),
+                "target": item.get("target_label", ""),
+                "result": item.get("value_label") or "Chưa có số liệu",
+                "details": "\n".join(details),
+                "assessment": _assessment(item.get("met")),
+            }
+        )
+    return rows
+
+
+def _compiled_at(compiled):
+    from datetime import datetime
+
+    raw = compiled.get("computed_at")
+    try:
+        moment = datetime.fromisoformat(str(raw))
+    except (TypeError, ValueError):
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f" (tổng hợp lúc {moment:%H:%M} ngày {dates.short_date(moment.date())})"
+
+
+def build_sections(kind, texts, *, opening_extra=None, results=None):
+    """Number the printed sections I., II., ... and put "./." after the last sentence."""
+    from workflows.content import SECTIONS
+
+    sections = []
+    number = 0
+    for key, heading, _required in SECTIONS[kind]:
+        section = {"key": key, "heading": "", "intro": [], "table": False, "after": [], "lines": parse_lines(texts.get(key))}
+        if heading is None and opening_extra:
+            section["lines"].append(_line(opening_extra))
+        if key == "results" and results is not None:
+            section.update(results)
+        if not (section["lines"] or section["intro"] or section["after"] or section["table"]):
+            continue
+        if heading is not None:
+            number += 1
+            section["heading"] = f"{roman(number)}. {heading.upper()}"
+        sections.append(section)
+    for section in reversed(sections):
+        group = next((section[name] for name in ("lines", "after", "intro") if section[name]), None)
+        if group:
+            group[-1]["text"] = with_end_mark(group[-1]["text"])
+            break
+    return sections
+
+
+def build_context(document, *, final=False, today=None):
+    today = today or timezone.localdate()
+    kind = document.kind
+    texts = (document.content or {}).get("sections") or {}
+    context = {
+        "draft": False,
+        "title": document.title,
+        "addressee": "",
+        "targets": [],
+        "recipients": recipients(document),
+    }
+    if kind == "unit_report":
+        from workflows.services import targets_for
+
+        targets = targets_for(document)
+        rows = unit_rows(document, targets)
+        results = {
+            "intro": [_line("Kết quả thực hiện các chỉ tiêu được giao:" if rows else "Đơn vị không được giao báo cáo chỉ tiêu nào trong kỳ.")],
+            "table": bool(rows),
+            "after": model_lines(document.content.get("models") or []),
+        }
+        context.update(
+            draft=document.state in UNIT_REPORT_DRAFT_STATES,
+            header=_unit_header(document, today),
+            addressee=document.commune.name,
+            sections=build_sections(kind, texts, opening_extra=period_line(document.period), results=results),
+            targets=rows,
+            signature=unit_signature(document),
+        )
+    else:
+        results = None
+        if kind == "summary_report":
+            compiled = document.content.get("compiled") or {}
+            rows = summary_rows(compiled) if compiled else []
+            if rows:
+                intro = f"Kết quả thực hiện các chỉ tiêu của Kế hoạch{_compiled_at(compiled)}:"
+            else:
+                intro = "Số liệu các chỉ tiêu chưa được tổng hợp từ báo cáo của các đơn vị."
+            results = {"intro": [_line(intro)], "table": bool(rows), "after": []}
+            context["targets"] = rows
+        context.update(
+            draft=not _is_final(document, final),
+            header=_commune_header(document, final, today),
+            sections=build_sections(kind, texts, results=results),
+            signature=commune_signature(document),
+        )
+    return clean_data(context)
