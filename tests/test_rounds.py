@@ -1,0 +1,401 @@
+"""Reporting rounds: opening a round and the compiled commune report, with the Diễn Châu demo data.
+
+Every aggregation rule of data/dien-chau-2026-2030.yaml is exercised through compile_summary:
+single (1.1, 2.2), sum of a count per year (3.1), share of xóm (1.2), share of units (3.2),
+mean over xóm (1.3), minimum over xóm (4.2), increase over the previous period (3.3) and
+"đạt quy định" (4.3), each with units that did not report. The helpers at the top are shared
+with the other test_rounds_* modules.
+"""
+from datetime import datetime
+from threading import Barrier, Thread
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from plans.models import Period, Plan, Target
+from rounds.compile import aggregate, compile_summary, create_summary, is_met
+from rounds.services import open_round
+from workflows.errors import Conflict, Forbidden, Invalid, WrongState
+from workflows.models import Document, DocumentVersion, State
+from workflows.services import perform_transition, update_document
+
+from .conftest import postgres_only
+
+pytestmark = pytest.mark.django_db
+
+XOMS = [f"xom-{n:02d}" for n in range(1, 13)]
+
+
+# --- helpers shared with the other rounds test modules --------------------------------------
+
+def demo(username):
+    return User.objects.select_related("unit").get(username=username)
+
+
+def the_plan():
+    return Plan.objects.order_by("pk").first()
+
+
+def period(code="2026-H1"):
+    return Period.objects.select_related("plan", "plan__commune").get(plan=the_plan(), code=code)
+
+
+def aware(*args):
+    return timezone.make_aware(datetime(*args))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A settable "now" for everything that asks django.utils.timezone (services, auto_now_add)."""
+
+    class Clock:
+        now = aware(2026, 6, 1, 8, 0)
+
+        def set(self, *args):
+            self.now = aware(*args)
+
+    fixed = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
+    return fixed
+
+
+DEFAULTS = {"percent": 96.5, "count": 1, "boolean": True, "text": "Đạt yêu cầu"}
+
+
+def report_of(period_obj, unit_code):
+    return Document.objects.get(kind="unit_report", period=period_obj, unit__code=unit_code)
+
+
+def fill(period_obj, unit_code, values=None, models=None, sections=None):
+    """Fill a unit's report: the given values, a default for every other target it reports."""
+    document = report_of(period_obj, unit_code)
+    values = dict(values or {})
+    codes = Target.objects.filter(plan=period_obj.plan, reporting_units=document.unit).values_list("code", "input_kind")
+    payload = [{"code": code, "value": values.get(code, DEFAULTS[kind])} for code, kind in codes]
+    return update_document(
+        document.pk,
+        demo(unit_code),
+        version=document.version,
+        sections=sections or {"results": f"Kết quả của {document.unit.name}."},
+        values=payload,
+        models=models,
+    )
+
+
+def submit(period_obj, unit_code, **kwargs):
+    document = fill(period_obj, unit_code, **kwargs)
+    return perform_transition(document.pk, demo(unit_code), "submit")
+
+
+def approve(period_obj, unit_code, **kwargs):
+    """Fill, submit, review and approve a unit's report (returns the approved document)."""
+    document = submit(period_obj, unit_code, **kwargs)
+    reviewer = demo("vhxh")
+    perform_transition(document.pk, reviewer, "start_review")
+    return perform_transition(document.pk, reviewer, "approve")
+
+
+def opened(code="2026-H1"):
+    period_obj = period(code)
+    open_round(period_obj, demo("vhxh"))
+    return period(code)
+
+
+def figures(document):
+    return {row["code"]: row for row in document.content["compiled"]["targets"]}
+
+
+# --- opening a round ---------------------------------------------------------------------
+
+def test_open_round_creates_a_prefilled_draft_for_every_reporting_unit():
+    period_obj = period("2026-H1")
+    result = open_round(period_obj, demo("vhxh"))
+    assert len(result.created) == 25 and result.existing == 0
+    assert result.data_window == "Số liệu tính từ ngày 15/12/2025 đến ngày 14/06/2026."
+    assert period("2026-H1").opened_at is not None
+    xom = report_of(period_obj, "xom-01")
+    assert xom.state == State.DRAFT
+    assert xom.created_by.username == "vhxh"
+    assert set(xom.content["values"]) == {"1.2", "1.3", "4.2"}
+    assert all(entry["value"] is None for entry in xom.content["values"].values())
+    assert xom.content["previous"] == {}
+    assert xom.title == "Kết quả thực hiện phong trào thi đua 6 tháng đầu năm 2026 của Ban cán sự xóm 1 (mẫu)"
+    assert set(report_of(period_obj, "vanphong").content["values"]) == {"2.1", "2.2", "2.3", "2.4", "4.1"}
+    assert DocumentVersion.objects.filter(document=xom, number=1).exists()
+    # The unit can work on the draft it was given.
+    fill(period_obj, "xom-01", {"1.2": True, "1.3": 91, "4.2": 2})
+
+
+def test_opening_twice_creates_nothing_new_and_keeps_the_first_opening_time():
+    first = open_round(period("2026-H1"), demo("vhxh"))
+    opened_at = period("2026-H1").opened_at
+    again = open_round(period("2026-H1"), demo("vhxh"))
+    assert again.created == [] and again.existing == 25
+    assert Document.objects.filter(kind="unit_report", period__code="2026-H1").count() == len(first.created) == 25
+    assert period("2026-H1").opened_at == opened_at
+
+
+def test_a_unit_that_created_its_own_report_first_keeps_it():
+    from workflows.services import create_document
+
+    own = create_document(demo("tramyte"), "unit_report", plan=the_plan(), period=period("2026-H1"))
+    result = open_round(period("2026-H1"), demo("vhxh"))
+    assert len(result.created) == 24 and result.existing == 1
+    assert report_of(period("2026-H1"), "tramyte").pk == own.pk
+
+
+@pytest.mark.parametrize("username", ["tramyte", "vanphong", "pct", "vanthu", "admin"])
+def test_only_coordinator_staff_open_a_round(username):
+    with pytest.raises(Forbidden) as caught:
+        open_round(period("2026-H1"), demo(username))
+    assert "Phòng Văn hóa - Xã hội" in caught.value.detail
+    assert not Document.objects.filter(kind="unit_report", period__code="2026-H1").exists()
+    assert period("2026-H1").opened_at is None
+
+
+def test_previous_values_come_from_the_same_kind_of_period_when_there_is_one():
+    h1 = opened("2026-H1")
+    approve(h1, "xom-01", values={"1.3": 80, "4.2": 1})
+    year = opened("2026-Y")
+    previous = report_of(year, "xom-01").content["previous"]
+    assert previous["period"] == "2026-H1"  # no earlier annual report: the latest earlier one
+    assert previous["values"] == {"1.2": True, "1.3": 80.0, "4.2": 1}
+    assert report_of(year, "xom-02").content["previous"] == {}
+    approve(year, "xom-01", values={"1.3": 85, "4.2": 2})
+    h1_2027 = opened("2027-H1")
+    approve(h1_2027, "xom-01", values={"1.3": 90, "4.2": 3})
+    # 2027-Y: 2027-H1 is later, but the annual report of 2026 is the same kind of period.
+    previous = report_of(opened("2027-Y"), "xom-01").content["previous"]
+    assert previous["period"] == "2026-Y" and previous["values"]["1.3"] == 85.0
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_openings_create_each_draft_once():
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)  # transactional tests start from an empty database
+    errors = []
+    barrier = Barrier(4)
+
+    def worker():
+        try:
+            barrier.wait()
+            open_round(period("2026-H1"), demo("vhxh"))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Document.objects.filter(kind="unit_report", period__code="2026-H1").count() == 25
+
+
+# --- compiling the summary report ----------------------------------------------------------
+
+def test_single_rule_takes_the_one_reporting_unit_and_judges_it():
+    h1 = opened()
+    approve(h1, "vhxh", values={"1.1": 96.5})
+    approve(h1, "vanphong", values={"2.2": 96.5, "2.3": 97})
+    rows = figures(create_summary(h1, demo("vhxh")))
+    assert rows["1.1"]["value"] == 96.5 and rows["1.1"]["value_label"] == "96,5%"
+    assert rows["1.1"]["target_label"] == "≥ 100%" and rows["1.1"]["met"] is False
+    assert rows["2.2"]["met"] is True and rows["2.2"]["target_label"] == "≥ 95%"
+    assert rows["2.3"]["value_label"] == "97%" and rows["2.3"]["met"] is False
+    assert rows["2.2"]["contributions"] == [
+        {"unit": "Văn phòng HĐND-UBND và Trung tâm phục vụ hành chính công", "value_label": "96,5%"}
+    ]
+    assert rows["2.2"]["missing_units"] == []
+
+
+def test_sum_of_models_per_year_lists_the_units_that_have_not_reported():
+    h1 = opened()
+    approve(h1, "vhxh", values={"3.1": 1})
+    approve(h1, "kinhte", values={"3.1": 0})
+    approve(h1, "mttq", values={"3.1": 2})
+    submit(h1, "hoiphunu", values={"3.1": 5})  # submitted, not approved: not counted
+    row = figures(create_summary(h1, demo("vhxh")))["3.1"]
+    assert row["value"] == 3 and row["value_label"] == "3 mô hình"
+    assert row["target_label"] == "≥ 1 mô hình/năm" and row["met"] is True
+    assert [c["unit"] for c in row["contributions"]] == ["Phòng Văn hóa – Xã hội", "Phòng Kinh tế", "Ủy ban Mặt trận Tổ quốc Việt Nam xã"]
+    assert row["missing_units"] == [
+        "Đoàn Thanh niên Cộng sản Hồ Chí Minh xã",
+        "Hội Liên hiệp Phụ nữ xã",
+        "Hội Nông dân xã",
+        "Hội Cựu chiến binh xã",
+    ]
+
+
+def test_share_of_xom_counts_every_xom_that_should_report():
+    h1 = opened()
+    for code in XOMS[:3]:
+        approve(h1, code, values={"1.2": True})
+    approve(h1, "xom-04", values={"1.2": False})
+    row = figures(create_summary(h1, demo("vhxh")))["1.2"]
+    assert row["value"] == 25 and row["value_label"] == "25% xóm"  # 3 of all 12 xóm
+    assert row["target_label"] == "≥ 100% xóm" and row["met"] is False
+    assert {c["value_label"] for c in row["contributions"]} == {"Có", "Không"}
+    assert len(row["missing_units"]) == 8
+
+
+def test_share_of_xom_reaches_the_target_when_every_xom_says_yes():
+    h1 = opened()
+    for code in XOMS:
+        approve(h1, code, values={"1.2": True})
+    row = figures(create_summary(h1, demo("vhxh")))["1.2"]
+    assert row["value"] == 100 and row["met"] is True and row["missing_units"] == []
+
+
+def test_share_of_schools_and_health_station():
+    h1 = opened()
+    approve(h1, "tramyte", values={"3.2": True})
+    approve(h1, "truong-th", values={"3.2": True})
+    approve(h1, "truong-thcs", values={"3.2": False})
+    row = figures(create_summary(h1, demo("vhxh")))["3.2"]
+    assert row["value"] == 50 and row["value_label"] == "50% đơn vị" and row["met"] is False
+    assert row["missing_units"] == ["Trường Mầm non Diễn Châu (mẫu)"]
+
+
+def test_mean_and_minimum_over_several_xom():
+    h1 = opened()
+    approve(h1, "xom-01", values={"1.3": 92.5, "4.2": 2})
+    approve(h1, "xom-02", values={"1.3": 88, "4.2": 1})
+    approve(h1, "xom-03", values={"1.3": 90.33, "4.2": 1})
+    rows = figures(create_summary(h1, demo("vhxh")))
+    assert rows["1.3"]["value"] == 90.28 and rows["1.3"]["value_label"] == "90,28%"
+    assert rows["1.3"]["target_label"] == "> 90%" and rows["1.3"]["met"] is True
+    assert rows["4.2"]["value"] == 1 and rows["4.2"]["value_label"] == "1 mô hình/xóm" and rows["4.2"]["met"] is True
+    assert len(rows["4.2"]["missing_units"]) == 9
+
+
+def test_minimum_misses_the_target_when_one_xom_has_no_model():
+    h1 = opened()
+    approve(h1, "xom-01", values={"4.2": 3})
+    approve(h1, "xom-02", values={"4.2": 0})
+    row = figures(create_summary(h1, demo("vhxh")))["4.2"]
+    assert row["value"] == 0 and row["met"] is False
+
+
+def test_over_is_strict():
+    h1 = opened()
+    approve(h1, "xom-01", values={"1.3": 90})
+    assert figures(create_summary(h1, demo("vhxh")))["1.3"]["met"] is False
+
+
+def test_increase_compares_with_the_previous_compiled_report():
+    h1 = opened("2026-H1")
+    approve(h1, "kinhte", values={"3.3": 40})
+    first = figures(create_summary(h1, demo("vhxh")))["3.3"]
+    assert first["target_label"] == "Tăng" and first["value"] == 40 and first["met"] is None  # nothing to compare with
+    year = opened("2026-Y")
+    approve(year, "kinhte", values={"3.3": 45.5})
+    row = figures(create_summary(year, demo("vhxh")))["3.3"]
+    assert row["previous_value"] == 40 and row["met"] is True
+    year_2027 = opened("2027-H1")
+    approve(year_2027, "kinhte", values={"3.3": 39})
+    assert figures(create_summary(year_2027, demo("vhxh")))["3.3"]["met"] is False  # 2026-H1 (same kind): 40
+
+
+@pytest.mark.parametrize("answer, met", [(True, True), (False, False)])
+def test_as_required_follows_the_units_answer(answer, met):
+    h1 = opened()
+    approve(h1, "kinhte", values={"4.3": answer})
+    row = figures(create_summary(h1, demo("vhxh")))["4.3"]
+    assert row["target_label"] == "Theo quy định" and row["met"] is met
+    assert row["value_label"] == ("Đạt" if answer else "Chưa đạt")
+
+
+def test_as_required_without_a_report_is_not_judged():
+    h1 = opened()
+    row = figures(create_summary(h1, demo("vhxh")))["4.3"]
+    assert row["value"] is None and row["met"] is None and row["value_label"] == "Chưa có số liệu"
+    assert row["missing_units"] == ["Phòng Kinh tế"]
+
+
+def test_qualitative_rule_joins_the_answers_with_unit_names():
+    target = Target(code="9.9", text="Đánh giá chung", input_kind="text", comparison="as_required", aggregation="qualitative")
+    units = list(the_plan().commune.units.order_by("order")[:2])
+    value = aggregate(target, {units[0]: "Tốt", units[1]: None}, 2)
+    assert value == f"{units[0].name}: Tốt"
+    assert is_met(target, value, unit_values={units[0]: "Tốt"}) is None
+    assert is_met(target, value, unit_values={units[0]: True, units[1]: True}) is True
+
+
+def test_every_target_of_the_data_file_is_compiled():
+    h1 = opened()
+    document = create_summary(h1, demo("vhxh"))
+    rows = document.content["compiled"]["targets"]
+    assert [r["code"] for r in rows] == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3"]
+    assert all(r["value"] is None and r["met"] is None and r["missing_units"] for r in rows)
+    assert datetime.fromisoformat(document.content["compiled"]["computed_at"])
+
+
+def test_compiling_drafts_the_sections_by_area_and_keeps_staff_text():
+    h1 = opened()
+    approve(h1, "xom-01", values={"1.2": True}, sections={"results": "Xóm tổ chức 5 buổi tuyên truyền.", "shortcomings": "Thiếu loa."})
+    approve(h1, "vanphong", sections={"results": "Số hóa 100% hồ sơ.", "proposals": "Cấp thêm máy quét."})
+    document = create_summary(h1, demo("vhxh"))
+    sections = document.content["sections"]
+    results = sections["results"]
+    assert results.index("1. Thi đua nâng cao nhận thức") < results.index("Xóm tổ chức 5 buổi") < results.index("2. Thi đua đẩy mạnh cải cách")
+    assert results.index("2. Thi đua đẩy mạnh cải cách") < results.index("Số hóa 100% hồ sơ.")
+    assert "- Chỉ tiêu 1.2" in results and "8,33% xóm" in results
+    assert "Ban cán sự xóm 1 (mẫu): Thiếu loa." in sections["shortcomings"]
+    assert "chưa có báo cáo được duyệt" in sections["shortcomings"]
+    assert "Cấp thêm máy quét." in sections["proposals"]
+    assert "15/12/2025" in sections["preamble"] and "2/25" in sections["preamble"]
+    # Staff edit a section; recompiling after a late approval updates figures, not their text.
+    vhxh = demo("vhxh")
+    edited = update_document(document.pk, vhxh, version=document.version, sections={"results": "Nội dung do cán bộ viết."})
+    approve(h1, "xom-02", values={"1.2": True})
+    again = compile_summary(edited, vhxh)
+    assert again.content["sections"]["results"] == "Nội dung do cán bộ viết."
+    assert figures(again)["1.2"]["value"] == 16.67
+    assert "16,67% xóm" in again.content["compiled"]["drafts"]["results"]
+    assert again.version == edited.version + 1
+    assert DocumentVersion.objects.get(document=again, number=again.version).content["compiled"]["targets"][1]["value"] == 16.67
+    replaced = compile_summary(again, vhxh, replace_sections=True)
+    assert replaced.content["sections"]["results"].startswith("1. Thi đua nâng cao nhận thức")
+
+
+def test_only_coordinator_staff_compile_and_only_before_signing():
+    h1 = opened()
+    document = create_summary(h1, demo("vhxh"))
+    for username in ("vanphong", "tramyte", "pct"):
+        with pytest.raises(Forbidden):
+            compile_summary(document, demo(username))
+    with pytest.raises(Conflict):
+        compile_summary(document, demo("vhxh"), version=document.version - 1)
+    document = update_document(document.pk, demo("vhxh"), version=document.version, sections={"next_tasks": "Tiếp tục triển khai."})
+    document = perform_transition(document.pk, demo("vhxh"), "submit")
+    with pytest.raises(WrongState) as caught:
+        compile_summary(document, demo("vhxh"))
+    assert "Đã trình" in caught.value.detail
+    for username, step in (("vanphong", "start_review"), ("vanphong", "approve"), ("pct", "sign")):
+        document = perform_transition(document.pk, demo(username), step)
+    before = Document.objects.get(pk=document.pk).content
+    with pytest.raises(WrongState):
+        compile_summary(document, demo("vhxh"))
+    assert Document.objects.get(pk=document.pk).content == before
+
+
+def test_a_unit_report_is_not_compiled():
+    h1 = opened()
+    with pytest.raises(Invalid):
+        compile_summary(report_of(h1, "vhxh"), demo("vhxh"))
+
+
+def test_create_summary_twice_is_a_conflict():
+    h1 = opened()
+    create_summary(h1, demo("vhxh"))
+    with pytest.raises(Conflict):
+        create_summary(h1, demo("vhxh"))
+    with pytest.raises(Forbidden):
+        create_summary(period("2026-Y"), demo("kinhte"))

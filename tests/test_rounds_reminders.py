@@ -1,0 +1,252 @@
+"""Reminders across the deadline of 2026-H1 (deadline 19/06/2026), with a fixed clock.
+
+Each reminder goes out exactly once: reruns send nothing, a crash half-way then a rerun sends the
+rest once, a failing mail server leaves the rows pending for the next run. Runs through the
+send_reminders command (the cron entry point) and the rounds.reminders service.
+"""
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from rounds.models import Notification, ReminderLog, RoundSettings
+from rounds.queries import round_status
+from rounds.reminders import run
+from workflows.services import perform_transition
+
+from .test_rounds import approve, clock, demo, opened, report_of, submit  # noqa: F401 - clock is a fixture
+
+pytestmark = pytest.mark.django_db
+
+UNITS = 25
+
+
+def tick(clock, *when):
+    clock.set(*when)
+    call_command("send_reminders", stdout=_Sink())
+
+
+class _Sink:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def recipients(kind_prefix):
+    return sorted(address for m in mail.outbox if m.subject.startswith(kind_prefix) for address in m.to)
+
+
+def test_units_are_reminded_three_days_and_one_day_before_the_deadline_exactly_once(clock):
+    h1 = opened("2026-H1")
+    tick(clock, 2026, 6, 10, 8, 0)
+    assert mail.outbox == []  # nine days before: nothing yet
+    tick(clock, 2026, 6, 16, 8, 0)
+    assert len(mail.outbox) == UNITS
+    first = mail.outbox[0]
+    assert "còn 3 ngày (hạn 19/06/2026)" in first.subject
+    assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/06/2026." in first.body
+    assert recipients("Nhắc nộp").count("xom-01@example.invalid") == 1
+    tick(clock, 2026, 6, 16, 8, 5)
+    tick(clock, 2026, 6, 17, 8, 0)
+    assert len(mail.outbox) == UNITS  # reruns the same day and the next day send nothing
+    submit(h1, "tramyte")
+    tick(clock, 2026, 6, 18, 9, 0)
+    one_day = [m for m in mail.outbox if "còn 1 ngày" in m.subject]
+    assert len(one_day) == UNITS - 1
+    assert "tramyte@example.invalid" not in [a for m in one_day for a in m.to]  # submitted: not reminded
+    tick(clock, 2026, 6, 19, 7, 0)
+    assert len(mail.outbox) == 2 * UNITS - 1
+    notifications = Notification.objects.filter(user=demo("xom-01"), kind="due_soon")
+    assert notifications.count() == 2
+    assert ReminderLog.objects.filter(kind="due_soon", status="sent").count() == 2 * UNITS - 1
+
+
+def test_after_the_deadline_the_unit_and_the_coordinator_are_told_once(clock):
+    h1 = opened("2026-H1")
+    approve(h1, "tramyte")
+    clock.set(2026, 6, 20, 8, 0)
+    assert {row["unit"].code: row["overdue"] for row in round_status(h1)}["xom-01"] is True
+    tick(clock, 2026, 6, 20, 8, 0)
+    overdue_units = [m for m in mail.outbox if m.subject.startswith("Báo cáo 6 tháng đầu năm 2026 đã quá hạn")]
+    to_coordinator = [m for m in mail.outbox if m.subject.startswith("Báo cáo quá hạn:")]
+    assert len(overdue_units) == UNITS - 1 and len(to_coordinator) == UNITS - 1
+    assert all(m.to == ["vhxh@example.invalid"] for m in to_coordinator)
+    assert "Ban cán sự xóm 1 (mẫu)" in " ".join(m.subject for m in to_coordinator)
+    assert not [m for m in mail.outbox if "tramyte@example.invalid" in m.to]
+    assert Notification.objects.filter(user=demo("vhxh"), kind="overdue_coordinator").count() == UNITS - 1
+    statuses = {row["unit"].code: row for row in round_status(h1)}
+    assert statuses["xom-01"]["overdue"] is True and statuses["tramyte"]["overdue"] is False
+    count = len(mail.outbox)
+    tick(clock, 2026, 6, 21, 8, 0)
+    tick(clock, 2026, 7, 1, 8, 0)
+    assert len(mail.outbox) == count
+
+
+def test_a_round_opened_late_sends_only_the_nearest_reminder(clock):
+    clock.set(2026, 6, 18, 8, 0)
+    opened("2026-H1")
+    tick(clock, 2026, 6, 18, 8, 0)
+    assert len(mail.outbox) == UNITS and all("còn 1 ngày" in m.subject for m in mail.outbox)
+    assert ReminderLog.objects.filter(kind="due_soon", offset=3, status="superseded").count() == UNITS
+    tick(clock, 2026, 6, 18, 9, 0)
+    assert len(mail.outbox) == UNITS
+
+
+def test_deadline_day_itself_is_still_a_reminder_and_offsets_are_configurable(clock):
+    h1 = opened("2026-H1")
+    RoundSettings.objects.create(commune=h1.plan.commune, reminder_days_before="5, 2")
+    tick(clock, 2026, 6, 14, 8, 0)
+    assert len(mail.outbox) == UNITS and "còn 5 ngày" in mail.outbox[0].subject
+    tick(clock, 2026, 6, 16, 8, 0)
+    assert len(mail.outbox) == UNITS  # 3 is no longer an offset
+    tick(clock, 2026, 6, 17, 8, 0)
+    assert len(mail.outbox) == 2 * UNITS
+
+
+class Crash(BaseException):
+    """Like the process being killed: not an Exception, nothing catches it."""
+
+
+class CrashingBackend(EmailBackend):
+    sent = 0
+    crash_at = 6
+
+    def send_messages(self, messages):
+        CrashingBackend.sent += 1
+        if CrashingBackend.sent == CrashingBackend.crash_at:
+            raise Crash()
+        return super().send_messages(messages)
+
+
+def test_a_crash_half_way_then_a_rerun_sends_the_rest_exactly_once(clock, settings):
+    opened("2026-H1")
+    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.CrashingBackend"
+    CrashingBackend.sent = 0
+    clock.set(2026, 6, 16, 8, 0)
+    with pytest.raises(Crash):
+        run(clock.now)
+    assert len(mail.outbox) == 5
+    assert ReminderLog.objects.filter(status="sent").count() == 5
+    assert ReminderLog.objects.filter(status="pending").count() == UNITS - 5  # planned, none skipped
+    assert Notification.objects.filter(kind="due_soon").count() == 5  # the crashed one was rolled back
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.set(2026, 6, 16, 8, 5)
+    result = run(clock.now)
+    assert result.sent == UNITS - 5 and result.planned == 0
+    addresses = [a for m in mail.outbox for a in m.to]
+    assert len(addresses) == UNITS and len(set(addresses)) == UNITS  # everyone once, nobody twice
+    assert run(clock.now).sent == 0
+
+
+class FailingBackend(EmailBackend):
+    def send_messages(self, messages):
+        raise OSError("Không kết nối được máy chủ thư")
+
+
+def test_a_mail_server_failure_is_reported_and_retried_next_run(clock, settings):
+    opened("2026-H1")
+    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.FailingBackend"
+    clock.set(2026, 6, 16, 8, 0)
+    with pytest.raises(CommandError) as caught:
+        call_command("send_reminders", stdout=_Sink())
+    assert "sẽ thử lại" in str(caught.value) and "Không kết nối được máy chủ thư" in str(caught.value)
+    row = ReminderLog.objects.filter(kind="due_soon").first()
+    assert row.status == "pending" and row.attempts == 1
+    assert Notification.objects.filter(kind="due_soon").count() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    tick(clock, 2026, 6, 16, 8, 10)
+    assert len(mail.outbox) == UNITS
+    assert Notification.objects.filter(kind="due_soon").count() == UNITS
+
+
+def test_a_report_submitted_before_a_pending_reminder_is_delivered_gets_none(clock, settings):
+    h1 = opened("2026-H1")
+    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.FailingBackend"
+    clock.set(2026, 6, 16, 8, 0)
+    run(clock.now)
+    submit(h1, "xom-01")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    result = run(clock.now)
+    assert result.sent == UNITS - 1 and result.superseded == 1
+    assert "xom-01@example.invalid" not in [a for m in mail.outbox for a in m.to]
+
+
+def test_reviewer_is_reminded_once_when_a_submitted_report_waits_too_long(clock):
+    clock.set(2026, 6, 1, 8, 0)
+    h1 = opened("2026-H1")
+    document = submit(h1, "tramyte")
+    tick(clock, 2026, 6, 2, 8, 0)
+    assert recipients("Nhắc thẩm định") == []
+    tick(clock, 2026, 6, 3, 8, 1)
+    assert recipients("Nhắc thẩm định") == ["vhxh@example.invalid"]
+    assert "Trạm Y tế xã" in mail.outbox[-1].subject and "01/06/2026" in mail.outbox[-1].body
+    tick(clock, 2026, 6, 4, 8, 0)
+    assert len(recipients("Nhắc thẩm định")) == 1
+    # Taken for review, returned, resubmitted: a new submission gets its own reminder.
+    perform_transition(document.pk, demo("vhxh"), "start_review")
+    perform_transition(document.pk, demo("vhxh"), "return", "Bổ sung minh chứng.")
+    clock.set(2026, 6, 5, 8, 0)
+    perform_transition(document.pk, demo("tramyte"), "submit")
+    tick(clock, 2026, 6, 8, 8, 0)
+    assert len(recipients("Nhắc thẩm định")) == 2
+    assert Notification.objects.filter(user=demo("vhxh"), kind="review_pending").count() == 2
+
+
+def test_reviewer_setting_changes_the_waiting_time(clock):
+    clock.set(2026, 6, 1, 8, 0)
+    h1 = opened("2026-H1")
+    RoundSettings.objects.create(commune=h1.plan.commune, review_after_days=5)
+    submit(h1, "tramyte")
+    tick(clock, 2026, 6, 4, 8, 0)
+    assert recipients("Nhắc thẩm định") == []
+    tick(clock, 2026, 6, 6, 8, 1)
+    assert recipients("Nhắc thẩm định") == ["vhxh@example.invalid"]
+
+
+def test_authors_are_told_when_their_report_is_returned_or_approved(clock, django_capture_on_commit_callbacks):
+    clock.set(2026, 6, 1, 8, 0)
+    h1 = opened("2026-H1")
+    document = submit(h1, "xom-01")
+    vhxh = demo("vhxh")
+    with django_capture_on_commit_callbacks(execute=True):
+        perform_transition(document.pk, vhxh, "start_review")
+        perform_transition(document.pk, vhxh, "return", "Đề nghị bổ sung số liệu tuyên truyền.")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["xom-01@example.invalid"]
+    assert mail.outbox[0].subject.startswith("Văn bản bị trả lại")
+    assert "Đề nghị bổ sung số liệu tuyên truyền." in mail.outbox[0].body
+    notice = Notification.objects.get(user=demo("xom-01"), kind="returned")
+    assert notice.document_id == document.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        perform_transition(document.pk, demo("xom-01"), "submit")
+        perform_transition(document.pk, vhxh, "start_review")
+        perform_transition(document.pk, vhxh, "approve")
+    assert mail.outbox[-1].subject.startswith("Văn bản đã được duyệt")
+    assert Notification.objects.filter(user=demo("xom-01"), kind="approved").count() == 1
+    assert len(mail.outbox) == 2
+    # The scheduler does not send them again.
+    tick(clock, 2026, 6, 1, 9, 0)
+    assert [m.subject for m in mail.outbox].count(mail.outbox[1].subject) == 1
+
+
+def test_send_reminders_rejects_a_bad_time(clock):
+    with pytest.raises(CommandError) as caught:
+        call_command("send_reminders", "--now", "hôm qua")
+    assert "ISO 8601" in str(caught.value)
+
+
+def test_send_reminders_prints_a_vietnamese_summary(clock):
+    opened("2026-H1")
+    clock.set(2026, 6, 16, 8, 0)
+    out = _Sink()
+    call_command("send_reminders", "--now", "2026-06-16T08:00", stdout=out)
+    assert f"đã gửi: {UNITS}" in out.text
+    out = _Sink()
+    call_command("send_reminders", "--now", "2026-06-16T08:00", stdout=out)
+    assert "Nhắc việc mới: 0; đã gửi: 0" in out.text
+
