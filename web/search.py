@@ -6,6 +6,7 @@ candidates, one reads the page of results, whatever the number of documents. Thi
 same on SQLite and PostgreSQL without the unaccent extension or a stored search column; a
 commune has a few hundred documents a year, so the scan is small.
 """
+import re
 import unicodedata
 
 from workflows.models import Document
@@ -31,12 +32,14 @@ def _searchable(title, number_label, unit_name, content):
 
 
 def matching_ids(queryset, query):
-    """Ids of documents in `queryset` whose text contains every word of `query` (one query)."""
-    words = fold(query).split()
-    if not words:
+    """Ids of documents in `queryset` whose text contains the folded query as a phrase that starts
+    at a word boundary ("chuyen doi" finds "chuyển đổi số"; "uyen" does not). One query."""
+    phrase = fold(query)
+    if not phrase:
         return None
+    pattern = re.compile(r"(?<!\w)" + re.escape(phrase))
     rows = queryset.order_by().values_list("pk", "title", "number_label", "unit__name", "content")
-    return [pk for pk, title, label, unit, content in rows if all(w in _searchable(title, label, unit, content) for w in words)]
+    return [pk for pk, title, label, unit, content in rows if pattern.search(_searchable(title, label, unit, content))]
 
 
 def search(queryset, query):

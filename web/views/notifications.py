@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -27,6 +28,8 @@ class MarkReadView(LoginRequiredMixin, View):
     def post(self, request, pk=None):
         qs = Notification.objects.filter(user=request.user, read_at__isnull=True)
         if pk is not None:
+            if not Notification.objects.filter(pk=pk, user=request.user).exists():
+                raise Http404("Không tìm thấy thông báo.")
             qs = qs.filter(pk=pk)
         count = qs.update(read_at=timezone.now())
         if pk is None:
