@@ -1,6 +1,8 @@
 """The NinjaAPI instance of API v1: auth, error handlers, routers."""
 from ninja import NinjaAPI
 
+from rounds.api import router as rounds_router
+
 from . import catalog, documents, errors
 from .auth import api_auth
 from .docs import OfflineSwagger
@@ -36,10 +38,4 @@ errors.install(api)
 api.add_router("", catalog.public)
 api.add_router("", catalog.router)
 api.add_router("", documents.router)
-
-try:
-    from rounds.api import router as rounds_router
-except ImportError:  # rounds/api.py has not landed yet
-    rounds_router = None
-if rounds_router is not None:
-    api.add_router("", rounds_router)
+api.add_router("", rounds_router)

@@ -243,20 +243,14 @@ def download_docx(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return file_response(filename, content, DOCX)
 
 
-PDF_UNAVAILABLE = (
-    "Máy chủ chưa tạo được PDF: {reason} Để bật chức năng này, quản trị viên cài LibreOffice "
-    "(ví dụ: apt-get install libreoffice-writer) hoặc đặt biến môi trường LIBREOFFICE_BINARY trỏ tới "
-    "chương trình soffice, rồi khởi động lại dịch vụ. Trong lúc chờ, hãy tải tệp Word."
-)
-
-
 @router.get(
     "/documents/{id}/pdf",
     response={**READ_ERRORS, 503: ErrorOut},
     summary="Tải tệp PDF",
     openapi_extra=_binary(
         "application/pdf",
-        "Tệp PDF chuyển từ tệp Word bằng LibreOffice. Trả 503 kèm hướng dẫn nếu máy chủ chưa cài LibreOffice.",
+        "Tệp PDF chuyển từ tệp Word bằng LibreOffice. Nếu máy chủ chưa cài LibreOffice, trả 503 kèm hướng dẫn "
+        "bật chức năng (cài gói libreoffice-writer-nogui hoặc đặt biến môi trường SOFFICE); trong lúc chờ, tải tệp Word.",
     ),
 )
 def download_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
@@ -266,8 +260,6 @@ def download_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     try:
         filename, content = document_pdf(document)
     except PdfUnavailable as exc:
-        reason = str(exc).strip() or "không tìm thấy LibreOffice."
-        if not reason.endswith((".", "!", "?")):
-            reason += "."
-        return Status(503, {"detail": PDF_UNAVAILABLE.format(reason=reason), "errors": {}})
+        # The message says what is missing and how the administrator enables PDF export.
+        return Status(503, {"detail": getattr(exc, "detail", "") or str(exc), "errors": {}})
     return file_response(filename, content, "application/pdf")

@@ -1,0 +1,202 @@
+"""API v1: tokens, Bearer and session authentication, login throttling, the OpenAPI document and
+the offline docs page. `ApiClient` and `login` are shared by the other tests/test_api_*.py."""
+import hashlib
+import json
+
+import pytest
+from django.test import Client, override_settings
+
+from accounts.models import ApiToken, User
+
+PASSWORD = "demo2026"
+
+
+class ApiClient:
+    """JSON calls to /api/v1 with a Bearer token."""
+
+    def __init__(self, token=None):
+        self.client = Client()
+        self.token = token
+
+    def _headers(self):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1{path}", params, **self._headers())
+
+    def send(self, method, path, body=None):
+        data = json.dumps(body) if body is not None else ""
+        return getattr(self.client, method)(f"/api/v1{path}", data, content_type="application/json", **self._headers())
+
+    def post(self, path, body=None):
+        return self.send("post", path, body)
+
+    def patch(self, path, body=None):
+        return self.send("patch", path, body)
+
+    def transition(self, document_id, name, comment="", **extra):
+        return self.post(f"/documents/{document_id}/transitions/{name}", {"comment": comment, **extra})
+
+
+def login(username, password=PASSWORD):
+    response = ApiClient().post("/auth/token", {"username": username, "password": password})
+    assert response.status_code == 201, response.content
+    return ApiClient(response.json()["token"])
+
+
+def assert_error(response, status, field=None):
+    """The error shape every failure has: Vietnamese detail, errors keyed by field."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert body["detail"].strip()
+    if field:
+        assert field in body["errors"], body
+        assert all(message.strip() for message in body["errors"][field])
+    return body
+
+
+@pytest.mark.django_db
+def test_token_is_issued_and_only_its_hash_is_stored():
+    response = ApiClient().post("/auth/token", {"username": "tramyte", "password": PASSWORD})
+    assert response.status_code == 201
+    token = response.json()["token"]
+    assert len(token) >= 40
+    stored = ApiToken.objects.get(user__username="tramyte")
+    assert stored.key_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert not ApiToken.objects.filter(key_hash=token).exists()
+    me = ApiClient(token).get("/me")
+    assert me.status_code == 200
+    assert me.json()["username"] == "tramyte"
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_401_in_vietnamese():
+    body = assert_error(ApiClient().post("/auth/token", {"username": "tramyte", "password": "sai"}), 401)
+    assert body["detail"] == "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_token_request_validation_names_the_field():
+    assert_error(ApiClient().post("/auth/token", {"username": "tramyte"}), 400, "password")
+    assert_error(ApiClient().post("/auth/token", {"username": "", "password": "x"}), 400, "username")
+    body = assert_error(ApiClient().client.post("/api/v1/auth/token", "{không phải json", content_type="application/json"), 400)
+    assert "JSON" in body["detail"]
+
+
+@pytest.mark.django_db
+def test_nul_byte_in_username_is_a_failed_login_not_a_crash():
+    assert_error(ApiClient().post("/auth/token", {"username": "tram\x00yte", "password": PASSWORD}), 401)
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_RATE_LIMIT=3)
+def test_failed_logins_are_throttled_then_even_the_right_password_waits():
+    client = ApiClient()
+    for _ in range(3):
+        assert client.post("/auth/token", {"username": "vhxh", "password": "sai"}).status_code == 401
+    body = assert_error(client.post("/auth/token", {"username": "vhxh", "password": PASSWORD}), 429)
+    assert "quá nhiều lần" in body["detail"]
+    assert "phút" in body["detail"]
+    assert not ApiToken.objects.filter(user__username="vhxh").exists()
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_RATE_LIMIT=3)
+def test_a_successful_login_resets_the_failure_count():
+    client = ApiClient()
+    for _ in range(2):
+        client.post("/auth/token", {"username": "kinhte", "password": "sai"})
+    assert client.post("/auth/token", {"username": "kinhte", "password": PASSWORD}).status_code == 201
+    for _ in range(2):
+        client.post("/auth/token", {"username": "kinhte", "password": "sai"})
+    assert client.post("/auth/token", {"username": "kinhte", "password": PASSWORD}).status_code == 201
+
+
+@pytest.mark.django_db
+def test_missing_or_unknown_token_is_401_with_www_authenticate():
+    for client in (ApiClient(), ApiClient("khong-ton-tai")):
+        response = client.get("/me")
+        body = assert_error(response, 401)
+        assert "Bearer" in body["detail"]
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+def test_token_of_a_deactivated_user_stops_working():
+    api = login("tramyte")
+    User.objects.filter(username="tramyte").update(is_active=False)
+    assert_error(api.get("/me"), 401)
+
+
+@pytest.mark.django_db
+def test_browser_session_works_and_writes_need_csrf():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="tramyte"))
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["username"] == "tramyte"
+    body = {"kind": "unit_report", "period": "2026-H1"}
+    refused = client.post("/api/v1/documents", json.dumps(body), content_type="application/json")
+    assert assert_error(refused, 403)["detail"].startswith("Yêu cầu từ phiên đăng nhập trình duyệt thiếu mã CSRF")
+    csrf = client.get("/api/v1/docs").cookies["csrftoken"].value
+    created = client.post("/api/v1/documents", json.dumps(body), content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
+    assert created.status_code == 201, created.content
+    assert created.json()["unit"] == "tramyte"
+
+
+@pytest.mark.django_db
+def test_openapi_document_describes_every_endpoint():
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "API hệ thống văn bản"
+    assert document["info"]["version"] == "1"
+    paths = document["paths"]
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/periods",
+        "/api/v1/targets",
+        "/api/v1/documents",
+        "/api/v1/documents/{id}",
+        "/api/v1/documents/{id}/transitions/{name}",
+        "/api/v1/documents/{id}/history",
+        "/api/v1/documents/{id}/versions/{n}",
+        "/api/v1/documents/{id}/diff",
+        "/api/v1/documents/{id}/docx",
+        "/api/v1/documents/{id}/pdf",
+        "/api/v1/register",
+        "/api/v1/periods/{code}/open",
+        "/api/v1/documents/{id}/compile",
+        "/api/v1/evaluations/{year}",
+    ):
+        assert path in paths, path
+    assert set(paths["/api/v1/documents/{id}"]) == {"get", "patch"}
+    assert "409" in paths["/api/v1/documents/{id}"]["patch"]["responses"]
+    assert "503" in paths["/api/v1/documents/{id}/pdf"]["get"]["responses"]
+    assert {"BearerAuth", "SessionAuth"} <= set(document["components"]["securitySchemes"])
+
+
+@pytest.mark.django_db
+def test_docs_page_works_offline_with_bundled_swagger_ui():
+    client = Client()
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "API hệ thống văn bản" in html
+    assert "/api/v1/openapi.json" in html
+    # Nothing is loaded from another host: every script and stylesheet is served by this app.
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js"):
+        assert f"/api/v1/docs/assets/{asset}" in html
+        response = client.get(f"/api/v1/docs/assets/{asset}")
+        assert response.status_code == 200
+        assert len(response.content) > 1000
+    assert client.get("/api/v1/docs/assets/settings.py").status_code == 404
+    assert client.get("/api/v1/docs/assets/..%2Fsettings.py").status_code == 404
