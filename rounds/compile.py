@@ -287,7 +287,7 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
     doc_id = document.pk if isinstance(document, Document) else document
     try:
         document = (
-            Document.objects.select_for_update().select_related("period", "plan", "plan__commune", "commune").get(pk=doc_id)
+            Document.objects.select_for_update(of=("self",)).select_related("period", "plan", "plan__commune", "commune").get(pk=doc_id)
         )
     except Document.DoesNotExist:
         raise NotFound("Không tìm thấy văn bản.") from None

@@ -102,7 +102,7 @@ def open_round(period, user):
     one_unit_report_per_unit_and_period is the last line of defence (a savepoint per draft).
     """
     with transaction.atomic():
-        period = Period.objects.select_for_update().select_related("plan", "plan__commune").get(pk=period.pk)
+        period = Period.objects.select_for_update(of=("self",)).select_related("plan", "plan__commune").get(pk=period.pk)
         plan = period.plan
         require_coordinator_staff(user, plan.commune_id, "mở kỳ báo cáo")
         units = reporting_units(plan)

@@ -7,10 +7,8 @@ mean over xóm (1.3), minimum over xóm (4.2), increase over the previous period
 with the other test_rounds_* modules.
 """
 from datetime import datetime
-from threading import Barrier, Thread
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,7 +19,6 @@ from workflows.errors import Conflict, Forbidden, Invalid, WrongState
 from workflows.models import Document, DocumentVersion, State
 from workflows.services import perform_transition, update_document
 
-from .conftest import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -169,33 +166,6 @@ def test_previous_values_come_from_the_same_kind_of_period_when_there_is_one():
     # 2027-Y: 2027-H1 is later, but the annual report of 2026 is the same kind of period.
     previous = report_of(opened("2027-Y"), "xom-01").content["previous"]
     assert previous["period"] == "2026-Y" and previous["values"]["1.3"] == 85.0
-
-
-@postgres_only
-@pytest.mark.django_db(transaction=True)
-def test_parallel_openings_create_each_draft_once():
-    from django.core.management import call_command
-
-    call_command("load_demo", verbosity=0)  # transactional tests start from an empty database
-    errors = []
-    barrier = Barrier(4)
-
-    def worker():
-        try:
-            barrier.wait()
-            open_round(period("2026-H1"), demo("vhxh"))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert Document.objects.filter(kind="unit_report", period__code="2026-H1").count() == 25
 
 
 # --- compiling the summary report ----------------------------------------------------------
