@@ -11,6 +11,7 @@ post-processing (it rewrites "{_{" to "{{" in the rendered XML).
 """
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 
@@ -28,7 +29,9 @@ from . import layout
 from .models import IssuedFile
 from .pdf import PdfUnavailable, docx_to_pdf
 from .register import TYPE_ABBREVIATIONS
-from .templates import active_template
+from .templates import active_template, builtin_template
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DOCX_CONTENT_TYPE",
@@ -166,7 +169,16 @@ def render_docx(document, *, final=False):
     from .context import build_context
 
     context = build_context(document, final=final)
-    return render_template(active_template(document.kind), context, author=document.commune.name)
+    version, template = active_template(document.kind)
+    try:
+        return render_template(template, context, author=document.commune.name)
+    except Exception:
+        if version is None:
+            raise
+        # Uploaded templates are checked, but a document must never be blocked by one (least of
+        # all inside the issue transaction): fall back to the built-in template and say so in the log.
+        logger.exception("Word template version %s failed for document %s; using the built-in template", version.pk, document.pk)
+        return render_template(builtin_template(document.kind), context, author=document.commune.name)
 
 
 # --- file names -----------------------------------------------------------------------------

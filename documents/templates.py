@@ -26,16 +26,16 @@ def active_version(kind):
 
 
 def active_template(kind):
-    """The newest active uploaded template of this kind, else the committed one."""
+    """(version, bytes): the newest active uploaded template of this kind, else (None, the committed one)."""
     version = active_version(kind)
     if version is not None:
         try:
             with version.file.open("rb") as handle:
-                return handle.read()
+                return version, handle.read()
         except OSError:
             # A lost file must not stop documents from being produced.
             logger.error("Word template %s (%s) is missing; using the built-in template", version.pk, version.file.name)
-    return builtin_template(kind)
+    return None, builtin_template(kind)
 
 
 # --- sample data used to check an uploaded template -----------------------------------------

@@ -1,0 +1,193 @@
+"""Issuing: the final file is rendered once with number and date, stored with its SHA-256 and
+served unchanged forever; file names; the signer actually signing; PDF through LibreOffice."""
+import hashlib
+import io
+import re
+import threading
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import User
+from documents import dates, rendering
+from documents.build_templates import build
+from documents.inspection import open_docx, text_lines
+from documents.models import IssuedFile, RegisterEntry, TemplateVersion
+from documents.pdf import PdfUnavailable, docx_to_pdf
+from tests.test_lifecycle import demo, fill_unit_report, new_plan_document, new_summary_report, new_unit_report, run
+from workflows.models import Document
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded templates go to a temporary MEDIA_ROOT, not the developer's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+TO_SIGNED = [("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve"), ("pct", "sign")]
+
+
+def the_plan_document():
+    return Document.objects.get(kind="plan")
+
+
+def issued_plan():
+    return run(the_plan_document(), *TO_SIGNED, ("vanthu", "issue"))
+
+
+def test_draft_file_name_and_content_type():
+    document = the_plan_document()
+    name, data = rendering.document_file(document)
+    assert name == f"Du-thao-KH-UBND-{document.pk}.docx"
+    assert data[:2] == b"PK"
+    assert rendering.DOCX_CONTENT_TYPE == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    header = rendering.attachment_header(name)
+    assert header.startswith("attachment;") and name in header
+
+
+def test_issue_renders_once_with_number_and_date_and_serves_identical_bytes():
+    document = issued_plan()
+    assert document.state == "issued" and document.number_label == "01/KH-UBND"
+    stored = IssuedFile.objects.get(document=document)
+    content = bytes(stored.content)
+    assert stored.sha256 == hashlib.sha256(content).hexdigest()
+    assert stored.filename == f"KH-01-UBND-{document.issued_on.year}.docx"
+
+    first = rendering.document_file(Document.objects.get(pk=document.pk))
+    second = rendering.document_file(Document.objects.get(pk=document.pk))
+    assert first == second == (stored.filename, content)
+
+    lines = text_lines(open_docx(content))
+    assert "DỰ THẢO" not in lines
+    assert "Số: 01/KH-UBND" in lines
+    date_line = f"Diễn Châu, {dates.long_date(document.issued_on)}"
+    assert date_line in lines
+    assert re.match(r"^Diễn Châu, ngày (0[1-9]|[12]\d|3[01]) tháng (0[12]|[3-9]|1[0-2]) năm \d{4}$", date_line)
+    # The actual signer: a Phó Chủ tịch signs on behalf of the Chủ tịch.
+    assert lines[-4:] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", demo("pct").full_name]
+    assert RegisterEntry.objects.get(document=document).symbol == "01/KH-UBND"
+
+
+def retitled_template(kind, old, new):
+    doc = open_docx(build(kind))
+    paragraph = next(p for p in doc.paragraphs if p.text == old)
+    paragraph.runs[0].text = new
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_issued_file_survives_a_new_template():
+    document = issued_plan()
+    before = rendering.document_file(document)
+    changed = retitled_template("plan", "KẾ HOẠCH", "KẾ HOẠCH (MẪU MỚI)")
+    TemplateVersion.objects.create(kind="plan", file=ContentFile(changed, name="moi.docx"), active=True)
+    assert rendering.document_file(Document.objects.get(pk=document.pk)) == before
+    # New drafts do use the new template.
+    draft = new_plan_document("Kế hoạch soạn sau khi đổi mẫu")
+    assert "KẾ HOẠCH (MẪU MỚI)" in text_lines(open_docx(rendering.render_docx(draft)))
+    assert "KẾ HOẠCH (MẪU MỚI)" not in text_lines(open_docx(rendering.render_docx(new_summary_report())))
+
+
+def test_issued_document_without_stored_file_gets_one_once():
+    document = issued_plan()
+    IssuedFile.objects.filter(document=document).delete()
+    first = rendering.document_file(Document.objects.get(pk=document.pk))
+    second = rendering.document_file(Document.objects.get(pk=document.pk))
+    assert first == second
+    assert IssuedFile.objects.filter(document=document).count() == 1
+
+
+def test_chairman_signs_as_tm_chu_tich():
+    chairman = User.objects.create(
+        username="chutich",
+        full_name="Nguyễn Văn Chủ",
+        position="Chủ tịch",
+        commune=the_plan_document().commune,
+        roles=["signer"],
+    )
+    document = run(the_plan_document(), *TO_SIGNED[:3])
+    from workflows.services import perform_transition
+
+    perform_transition(document.pk, chairman, "sign")
+    document = Document.objects.get(pk=document.pk)
+    lines = text_lines(open_docx(rendering.render_docx(document)))
+    assert lines[-3:] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Văn Chủ"]
+    assert "DỰ THẢO" in lines  # signed but not yet issued: still no number
+
+
+def test_summary_report_issue_and_file_name():
+    document = new_summary_report()
+    assert rendering.file_name(document) == f"Du-thao-BC-UBND-{document.pk}.docx"
+    document = run(document, *TO_SIGNED, ("vanthu", "issue"))
+    name, data = rendering.document_file(document)
+    assert name == f"BC-{document.number_label.split('/')[0]}-UBND-{document.issued_on.year}.docx"
+    assert f"Số: {document.number_label}" in text_lines(open_docx(data))
+
+
+def test_unit_report_file_names():
+    document = fill_unit_report(new_unit_report())
+    assert rendering.file_name(document) == f"Du-thao-BC-TYT-{document.pk}.docx"
+    document = run(document, ("tramyte", "submit"))
+    assert rendering.file_name(document) == "BC-TYT-2026-H1.docx"
+    assert rendering.file_name(document, "pdf") == "BC-TYT-2026-H1.pdf"
+    assert rendering.ascii_slug("ĐTN Đoàn thanh niên") == "DTN-Doan-thanh-nien"
+
+
+def test_issue_still_works_when_an_uploaded_template_is_broken():
+    TemplateVersion.objects.create(kind="plan", file=ContentFile(b"not a docx", name="hong.docx"), active=True)
+    document = issued_plan()
+    name, data = rendering.document_file(document)
+    assert "Số: 01/KH-UBND" in text_lines(open_docx(data))
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+def test_pdf_unavailable_explains_how_to_enable_it():
+    with override_settings(SOFFICE_PATH="/nonexistent/soffice"):
+        with pytest.raises(PdfUnavailable) as info:
+            rendering.document_pdf(the_plan_document())
+    assert "LibreOffice" in info.value.detail and "libreoffice-writer" in info.value.detail
+    assert rendering.PdfUnavailable is PdfUnavailable
+
+
+def test_pdf_conversion_failure_and_timeout_are_reported(tmp_path):
+    failing = tmp_path / "soffice-fails"
+    failing.write_text("#!/bin/sh\nexit 3\n")
+    failing.chmod(0o755)
+    with override_settings(SOFFICE_PATH=str(failing)):
+        with pytest.raises(PdfUnavailable, match="mã lỗi 3"):
+            docx_to_pdf(b"PK")
+    slow = tmp_path / "soffice-slow"
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    started = timezone.now()
+    with override_settings(SOFFICE_PATH=str(slow)):
+        with pytest.raises(PdfUnavailable, match="1 giây"):
+            docx_to_pdf(b"PK", timeout=1)
+    assert (timezone.now() - started).total_seconds() < 10
+
+
+def _soffice():
+    from documents.pdf import available
+
+    return available()
+
+
+@pytest.mark.skipif(not _soffice(), reason="LibreOffice (soffice) is not installed here")
+def test_pdf_of_an_issued_plan_and_parallel_conversions():
+    document = issued_plan()
+    name, pdf = rendering.document_pdf(document)
+    assert name == f"KH-01-UBND-{document.issued_on.year}.pdf"
+    assert pdf.startswith(b"%PDF-")
+    # Two conversions at the same time do not share a LibreOffice profile.
+    _, docx = rendering.document_file(document)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(docx_to_pdf(docx))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and all(r.startswith(b"%PDF-") for r in results)
