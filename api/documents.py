@@ -4,6 +4,7 @@ Views are thin: reads go through workflows.queries, writes through workflows.ser
 the transactions and the rules. Anything the caller may not see answers 404, never 403, so the
 API does not reveal which documents exist.
 """
+import unicodedata
 from typing import Optional
 from urllib.parse import quote
 
@@ -206,7 +207,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def content_disposition(filename):
     """RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name."""
-    fallback = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "van-ban"
+    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    fallback = "".join(c for c in plain if " " <= c <= "~" and c not in '"\\') or "van-ban"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
