@@ -92,6 +92,12 @@ class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return False
         return obj.state == State.DRAFT and not obj.audit_entries.exists()
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The saved versions of a draft that never entered the workflow go with it.
+        perms_needed.discard(DocumentVersion._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     @admin.display(description="các mục")
     def sections_display(self, obj):
         sections = (obj.content or {}).get("sections") or {}

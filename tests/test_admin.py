@@ -1,0 +1,306 @@
+"""The Django admin, in Vietnamese: every page renders for the administrator, lists run a constant
+number of queries, roles are check boxes, deadlines are editable, documents and their history are
+read-only, and issued documents can be neither changed nor deleted."""
+import datetime
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import ApiToken, Role, User
+from organizations.models import Commune, Unit
+from plans.models import Area, Assignment, Period, Phase, Plan, Target
+from tests.test_lifecycle import COMMUNE_STEPS, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
+from workflows.attachments import add_attachment
+from workflows.models import AuditEntry, Document, DocumentVersion, State
+from workflows.services import create_document, perform_transition, update_document
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    ("accounts", "user"),
+    ("accounts", "apitoken"),
+    ("organizations", "commune"),
+    ("organizations", "unit"),
+    ("plans", "plan"),
+    ("plans", "area"),
+    ("plans", "target"),
+    ("plans", "assignment"),
+    ("plans", "phase"),
+    ("plans", "period"),
+    ("workflows", "document"),
+    ("workflows", "auditentry"),
+    ("workflows", "documentversion"),
+    ("workflows", "attachment"),
+]
+READ_ONLY = {("accounts", "apitoken"), ("workflows", "document"), ("workflows", "auditentry"),
+             ("workflows", "documentversion"), ("workflows", "attachment")}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(demo("admin"))
+    return client
+
+
+def add_batch(i):
+    """One more of everything the admin lists: a commune with its unit, person, token, plan,
+    area, target, assignment, phase, period, and a report with versions, audit entries and evidence."""
+    commune = Commune.objects.create(code=f"xa-thu-{i}", name=f"Ủy ban nhân dân xã Thử {i}", short_name=f"UBND xã Thử {i}",
+                                     place_name=f"Thử {i}", abbreviation="UBND")
+    unit = Unit.objects.create(commune=commune, code="vhxh", name="Phòng Văn hóa – Xã hội", abbreviation="VHXH",
+                               kind=Unit.Kind.DEPARTMENT, function=Unit.Function.COORDINATOR)
+    person = User.objects.create(username=f"canbo-thu-{i}", full_name=f"Cán bộ thử {i}", unit=unit, commune=commune,
+                                 roles=[Role.DRAFTER, Role.REVIEWER])
+    ApiToken.objects.create(user=person, key_hash=f"{i:064x}")
+    plan = Plan.objects.create(commune=commune, code="2026-2030", title="Kế hoạch thử", start_year=2026, end_year=2030,
+                               coordinator=unit, archive_line="VT, VHXH")
+    area = Area.objects.create(plan=plan, number=1, title="Chuyển đổi số")
+    target = Target.objects.create(plan=plan, area=area, code="1.1", order=1, text="Chỉ tiêu thử", input_kind="percent",
+                                   comparison="at_least", target_value=95, aggregation="single")
+    target.reporting_units.add(unit)
+    assignment = Assignment.objects.create(plan=plan, number=1, heading="Phòng Văn hóa – Xã hội")
+    assignment.units.add(unit)
+    phase = Phase.objects.create(plan=plan, number=1, name="Giai đoạn 1", start_year=2026, end_year=2027)
+    term = Period.objects.create(plan=plan, phase=phase, code="2026-H1", kind="H1", year=2026, name="6 tháng đầu năm 2026",
+                                 data_start=datetime.date(2025, 12, 15), data_end=datetime.date(2026, 6, 14),
+                                 deadline=datetime.date(2026, 6, 19))
+    report = create_document(person, "unit_report", plan=plan, period=term)
+    report = update_document(report.pk, person, version=1, sections={"results": "Đạt."}, values={"1.1": {"value": 97}})
+    add_attachment(report.pk, person, SimpleUploadedFile("minh-chung.pdf", PDF, content_type="application/pdf"), "1.1")
+    perform_transition(report.pk, person, "submit")
+    perform_transition(report.pk, person, "start_review")
+
+
+def changelist(app, model):
+    return reverse(f"admin:{app}_{model}_changelist")
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+# --- every page renders ------------------------------------------------------------------------
+
+def test_admin_index_is_in_vietnamese(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="vi"' in html
+    assert "Quản trị hệ thống văn bản" in html
+    for label in ("Người dùng", "Đơn vị", "Kỳ báo cáo", "Chỉ tiêu", "Văn bản", "Nhật ký xử lý"):
+        assert label in html
+
+
+@pytest.mark.parametrize("app,model", MODELS)
+def test_every_changelist_and_change_page_renders(admin_client, app, model):
+    add_batch(1)
+    response = admin_client.get(changelist(app, model))
+    assert response.status_code == 200
+    from django.apps import apps
+
+    obj = apps.get_model(app, model)._default_manager.order_by("pk").first()
+    response = admin_client.get(reverse(f"admin:{app}_{model}_change", args=[obj.pk]))
+    assert response.status_code == 200
+    response = admin_client.get(reverse(f"admin:{app}_{model}_add"))
+    assert response.status_code == (403 if (app, model) in READ_ONLY else 200)
+
+
+@pytest.mark.parametrize("app,model", MODELS)
+def test_changelists_run_a_constant_number_of_queries(admin_client, app, model):
+    add_batch(1)
+    url = changelist(app, model)
+    admin_client.get(url)  # warm caches (content types, sessions)
+    few = queries_for(admin_client, url)
+    for i in range(2, 5):
+        add_batch(i)
+    many = queries_for(admin_client, url)
+    assert many == few, f"{url}: {few} queries with few rows, {many} with more"
+
+
+def test_non_staff_cannot_open_the_admin(client):
+    client.force_login(demo("tramyte"))
+    response = client.get(changelist("workflows", "document"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+# --- people and roles --------------------------------------------------------------------------
+
+def test_user_form_shows_roles_as_check_boxes(admin_client):
+    person = demo("vhxh")
+    html = admin_client.get(reverse("admin:accounts_user_change", args=[person.pk])).content.decode()
+    for value, label in Role.choices:
+        assert f'value="{value}"' in html and label in html
+    checked = set(re.findall(r'<input type="checkbox" name="roles" value="(\w+)"[^>]*\bchecked\b', html))
+    assert checked == {"drafter", "reviewer"}
+    assert "Chức vụ" in html and "Họ và tên" in html and "Đơn vị" in html
+
+
+def test_admin_creates_a_person_with_unit_and_roles(admin_client):
+    unit = Unit.objects.get(code="tramyte")
+    response = admin_client.post(reverse("admin:accounts_user_add"), {
+        "username": "bacsi",
+        "full_name": "Nguyễn Thị Hoa",
+        "position": "Trưởng trạm",
+        "unit": unit.pk,
+        "commune": unit.commune_id,
+        "roles": ["reviewer", "drafter"],
+        "password1": "Dien-Chau-2026!x",
+        "password2": "Dien-Chau-2026!x",
+        "_save": "Lưu lại",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = User.objects.get(username="bacsi")
+    assert (person.full_name, person.position, person.unit, person.roles) == ("Nguyễn Thị Hoa", "Trưởng trạm", unit, ["drafter", "reviewer"])
+    assert person.check_password("Dien-Chau-2026!x")
+
+
+def test_admin_changes_roles(admin_client):
+    person = demo("kinhte")
+    data = {
+        "username": person.username,
+        "full_name": "Cán bộ Phòng Kinh tế",
+        "position": "Phó trưởng phòng",
+        "email": person.email,
+        "unit": person.unit_id,
+        "commune": person.commune_id,
+        "roles": ["drafter", "reviewer"],
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "08:00:00",
+        "_save": "Lưu lại",
+    }
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[person.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.roles == ["drafter", "reviewer"]
+    assert person.position == "Phó trưởng phòng"
+
+    data["roles"] = ["chairman"]
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert "chairman" in response.content.decode()  # the error names the unknown choice
+    person.refresh_from_db()
+    assert person.roles == ["drafter", "reviewer"]
+
+
+def test_api_tokens_are_read_only(admin_client):
+    add_batch(1)
+    token = ApiToken.objects.first()
+    url = reverse("admin:accounts_apitoken_change", args=[token.pk])
+    html = admin_client.get(url).content.decode()
+    assert token.key_hash not in html
+    assert admin_client.post(url, {"user": token.user_id}).status_code == 403
+
+
+# --- periods: the deadline is editable, with checks ----------------------------------------------
+
+def test_deadline_is_shown_and_entered_as_dd_mm_yyyy(admin_client):
+    term = period("2026-H1")
+    html = admin_client.get(reverse("admin:plans_period_change", args=[term.pk])).content.decode()
+    assert term.deadline.strftime("%d/%m/%Y") in html
+
+
+def test_deadline_is_editable_in_the_list(admin_client):
+    term = period("2026-H1")
+    response = admin_client.post(changelist("plans", "period"), {
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+        "form-0-id": term.pk, "form-0-deadline": "30/06/2026", "_save": "Lưu",
+    })
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert term.deadline == datetime.date(2026, 6, 30)
+
+
+def test_deadline_before_the_end_of_the_data_window_is_refused(admin_client):
+    term = period("2026-H1")
+    before = term.deadline
+    response = admin_client.post(changelist("plans", "period"), {
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+        "form-0-id": term.pk, "form-0-deadline": "01/06/2026", "_save": "Lưu",
+    })
+    assert response.status_code == 200
+    assert "Hạn nộp báo cáo không được trước ngày chốt số liệu." in response.content.decode()
+    term.refresh_from_db()
+    assert term.deadline == before
+
+
+# --- documents: look, never push ---------------------------------------------------------------
+
+def test_document_page_shows_content_and_history_read_only(admin_client):
+    document = run(fill_unit_report(new_unit_report("tramyte")), ("tramyte", "submit"), ("vhxh", "start_review"),
+                   ("vhxh", "return", "Bổ sung minh chứng."))
+    url = reverse("admin:workflows_document_change", args=[document.pk])
+    html = admin_client.get(url).content.decode()
+    assert "Kết quả nổi bật trong kỳ." in html and "Kết quả thực hiện" in html
+    assert "Đạt" in html and "Bổ sung minh chứng." in html and "Trả lại" in html
+    assert 'name="_save"' not in html
+    response = admin_client.post(url, {"title": "Sửa qua trang quản trị", "state": "approved"})
+    assert response.status_code == 403
+    document.refresh_from_db()
+    assert document.state == State.RETURNED
+    # It entered the workflow, so it has a history that must not be lost.
+    assert admin_client.get(reverse("admin:workflows_document_delete", args=[document.pk])).status_code == 403
+
+
+def test_issued_document_cannot_be_changed_or_deleted_in_admin(admin_client):
+    document = run(new_plan_document("Kế hoạch đã ban hành"), *COMMUNE_STEPS["signed"], ("vanthu", "issue"))
+    change = reverse("admin:workflows_document_change", args=[document.pk])
+    delete = reverse("admin:workflows_document_delete", args=[document.pk])
+    assert admin_client.get(change).status_code == 200
+    assert admin_client.post(change, {"title": "Sửa"}).status_code == 403
+    assert admin_client.get(delete).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    response = admin_client.post(changelist("workflows", "document"), {
+        "action": "delete_selected", "_selected_action": [document.pk], "post": "yes",
+    })
+    assert response.status_code in (200, 302)
+    document.refresh_from_db()
+    assert (document.state, document.title) == (State.ISSUED, "Kế hoạch đã ban hành")
+
+
+def test_a_fresh_draft_can_be_deleted(admin_client):
+    document = create_document(demo("vhxh"), "plan", plan=period().plan, title="Dự thảo tạo nhầm")
+    url = reverse("admin:workflows_document_delete", args=[document.pk])
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not DocumentVersion.objects.filter(document_id=document.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["auditentry", "documentversion"])
+def test_history_is_read_only_and_never_deleted(admin_client, model):
+    document = run(fill_unit_report(new_unit_report("tramyte")), ("tramyte", "submit"))
+    obj = (AuditEntry if model == "auditentry" else DocumentVersion).objects.filter(document=document).first()
+    change = reverse(f"admin:workflows_{model}_change", args=[obj.pk])
+    assert 'name="_save"' not in admin_client.get(change).content.decode()
+    assert admin_client.post(change, {"comment": "Sửa", "title": "Sửa"}).status_code == 403
+    assert admin_client.get(reverse(f"admin:workflows_{model}_delete", args=[obj.pk])).status_code == 403
+    html = admin_client.get(changelist("workflows", model)).content.decode()
+    assert "delete_selected" not in html
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_evidence_can_be_removed_only_while_the_report_is_editable(admin_client):
+    document = new_unit_report("tramyte")
+    attachment = add_attachment(document.pk, demo("tramyte"), SimpleUploadedFile("bien-ban.pdf", PDF), "3.2")
+    url = reverse("admin:workflows_attachment_delete", args=[attachment.pk])
+    assert admin_client.get(url).status_code == 200
+    document = fill_unit_report(Document.objects.get(pk=document.pk))
+    perform_transition(document.pk, demo("tramyte"), "submit")
+    assert admin_client.get(url).status_code == 403
