@@ -178,3 +178,11 @@ def test_documents_of_different_units_do_not_block_each_other():
     results = in_parallel(*(lambda d=d: perform_transition(d.pk, demo(d.unit.code), "submit") for d in reports))
     assert all(kind == "ok" for kind, _ in results), results
     assert Document.objects.filter(pk__in=[d.pk for d in reports], state=State.SUBMITTED).count() == 4
+
+
+def test_the_same_unit_report_created_twice_at_once_exists_once():
+    results = in_parallel(*(lambda: new_unit_report("tramyte", "2026-Y") for _ in range(2)))
+    assert sorted(kind for kind, _ in results) == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, Conflict) and error.status == 409
+    assert Document.objects.filter(kind="unit_report", unit__code="tramyte", period__code="2026-Y").count() == 1
