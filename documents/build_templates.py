@@ -57,13 +57,14 @@ STYLES = {
     "VB Cách sau bảng": (6, False, False, LEFT, {}),
     "VB Tên loại": (14, True, False, CENTER, {"before": 18, "keep_next": True}),
     "VB Trích yếu": (14, True, False, CENTER, {"keep_next": True}),
-    "VB Kính gửi": (14, False, False, CENTER, {"before": 6, "after": 6}),
+    "VB Kính gửi": (14, False, False, CENTER, {"after": 6}),
     "VB Thân": (14, False, False, JUSTIFY, {"indent": True, "after": 6, "line": 1.15}),
     "VB Mục": (14, True, False, JUSTIFY, {"indent": True, "after": 6, "line": 1.15, "keep_next": True}),
     "VB Khoản": (14, True, False, JUSTIFY, {"indent": True, "after": 6, "line": 1.15, "keep_next": True}),
     "VB Bảng": (12, False, False, LEFT, {"before": 2, "after": 2}),
     "VB Bảng giữa": (12, False, False, CENTER, {"before": 2, "after": 2}),
     "VB Bảng tiêu đề": (12, True, False, CENTER, {"before": 2, "after": 2}),
+    "VB Bảng chi tiết": (11, False, False, LEFT, {"before": 2, "after": 2}),
     "VB Nơi nhận": (12, True, True, LEFT, {"keep_next": True}),
     "VB Nơi nhận mục": (11, False, False, LEFT, {}),
     "VB Quyền hạn chức vụ": (14, True, False, CENTER, {"keep_next": True}),
@@ -197,7 +198,9 @@ def build_styles(doc):
     for name, (size, bold, italic, alignment, extra) in STYLES.items():
         _add_paragraph_style(doc, name, size, bold, italic, alignment, extra)
     for name in RULES:
-        _add_paragraph_style(doc, name, 4, False, False, CENTER, {"before": 3}, base="VB Đường kẻ")
+        # The trích yếu's line also sets the gap before Kính gửi / the body.
+        after = 10 if name == "VB Đường kẻ dưới trích yếu" else 0
+        _add_paragraph_style(doc, name, 4, False, False, CENTER, {"before": 3, "after": after}, base="VB Đường kẻ")
     _add_table_style(doc)
 
 
@@ -432,7 +435,7 @@ def _loop_rows(table, widths, loop, cells):
 
 
 UNIT_TABLE = [12, 78, 30, 45]
-SUMMARY_TABLE = [11, 48, 21, 21, 43, 21]
+SUMMARY_TABLE = [10, 42, 23, 20, 48, 22]
 
 
 def unit_targets_table(doc):
@@ -458,7 +461,7 @@ def summary_targets_table(doc):
             ("{{ t.text }}", "VB Bảng"),
             ("{{ t.target }}", "VB Bảng giữa"),
             ("{{ t.result }}", "VB Bảng giữa"),
-            ("{{ t.details }}", "VB Bảng"),
+            ("{{ t.details }}", "VB Bảng chi tiết"),
             ("{{ t.assessment }}", "VB Bảng giữa"),
         ],
     )
