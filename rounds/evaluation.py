@@ -14,7 +14,8 @@ rounds.models.RoundSettings (admin: "Cấu hình kỳ báo cáo và thi đua"):
   (aggregation "sum", e.g. "ít nhất 01 mô hình cấp xã mỗi năm") and free-text answers are not
   judged per unit; they count through the models component instead.
 - On time: a report is on time when its FIRST submission (audit trail) is on or before the
-  period's deadline (local date). A report never submitted is late.
+  period's deadline (local date). A report never submitted is late once its deadline has passed;
+  before that it is not counted at all.
 - Returns: every "return" (reviewer) and "send_back" (signer) in the audit trail of the year's reports.
 - Models: distinct model names (content["models"]) in the approved reports, so a model listed in
   both the 6-month and the annual report counts once.
@@ -97,16 +98,21 @@ def evaluate_year(plan, year, weights=None):
     by_unit = {}
     for doc in documents:
         by_unit.setdefault(doc.unit_id, (doc.unit, []))[1].append(doc)
+    today = timezone.localdate()
     rows = []
     for unit, docs in by_unit.values():
-        met = judged = on_time = returns = approved = 0
+        met = judged = on_time = returns = approved = expected = 0
         late, models = [], {}
         for doc in docs:
             period = periods[doc.period_id]
             returns += doc.return_count
-            if doc.first_submit and timezone.localdate(doc.first_submit) <= period.deadline:
+            if doc.first_submit is None and period.deadline >= today:
+                pass  # not due yet: neither on time nor late
+            elif doc.first_submit and timezone.localdate(doc.first_submit) <= period.deadline:
+                expected += 1
                 on_time += 1
             else:
+                expected += 1
                 late.append(period.name)
             if doc.state not in FINAL_STATES:
                 continue
@@ -126,7 +132,7 @@ def evaluate_year(plan, year, weights=None):
                     models.setdefault(name.casefold(), name)
         row = EvaluationRow(
             rank=0, unit_id=unit.pk, unit_code=unit.code, unit=unit.name, score=Decimal(0), targets_met=met,
-            targets_judged=judged, reports=len(docs), reports_approved=approved, on_time=on_time, returns=returns,
+            targets_judged=judged, reports=expected, reports_approved=approved, on_time=on_time, returns=returns,
             models=len(models), late_periods=late, model_names=list(models.values()),
         )
         _score(row, weights)
@@ -152,11 +158,15 @@ def _score(row, w):
         else:
             reasons.append("Chưa có báo cáo nào được duyệt trong năm: 0 điểm chỉ tiêu.")
     score = part
-    part = (w.on_time * row.on_time / row.reports).quantize(TWO) if row.reports else Decimal(0)
-    text = f"Nộp đúng hạn {row.on_time}/{row.reports} báo cáo: {_points(part)}"
-    if row.late_periods:
-        text += f" (chậm hoặc chưa nộp: {', '.join(row.late_periods)})"
-    reasons.append(text + ".")
+    if row.reports:
+        part = (w.on_time * row.on_time / row.reports).quantize(TWO)
+        text = f"Nộp đúng hạn {row.on_time}/{row.reports} báo cáo: {_points(part)}"
+        if row.late_periods:
+            text += f" (chậm hoặc chưa nộp: {', '.join(row.late_periods)})"
+        reasons.append(text + ".")
+    else:
+        part = Decimal(0)
+        reasons.append("Chưa có báo cáo nào đến hạn nộp: 0 điểm đúng hạn.")
     score += part
     if row.returns:
         part = (w.per_return * row.returns).quantize(TWO)

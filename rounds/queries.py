@@ -30,7 +30,8 @@ def round_status(period, today=None):
     for unit, codes in reporting_units(period.plan):
         doc = documents.get(unit.pk)
         state = doc.state if doc else None
-        overdue = bool(doc is None or state in (State.DRAFT, State.RETURNED)) and period.deadline < today
+        not_submitted = state in (State.DRAFT, State.RETURNED) or (doc is None and period.opened_at is not None)
+        overdue = not_submitted and period.deadline < today
         first = timezone.localdate(doc.first_submit) if doc and doc.first_submit else None
         rows.append(
             {

@@ -217,9 +217,15 @@ def plan_reminders(now=None):
         rows.append(_row(document, K.REVIEW_PENDING, max(document.submissions, 1), users, emails, subject, body))
     if not rows:
         return 0
-    before = ReminderLog.objects.filter(status=ReminderLog.Status.PENDING).count()
-    ReminderLog.objects.bulk_create(rows, ignore_conflicts=True)
-    return ReminderLog.objects.filter(status=ReminderLog.Status.PENDING).count() - before
+    # Skip keys already written (most of them, on a routine run); the unique key still guards
+    # against a parallel run inserting the same row in between.
+    existing = set(
+        ReminderLog.objects.filter(document_id__in={r.document_id for r in rows}).values_list("document_id", "kind", "offset")
+    )
+    new = [r for r in rows if (r.document_id, r.kind, r.offset) not in existing]
+    if new:
+        ReminderLog.objects.bulk_create(new, ignore_conflicts=True)
+    return sum(1 for r in new if r.status == ReminderLog.Status.PENDING)
 
 
 # --- delivery --------------------------------------------------------------------------

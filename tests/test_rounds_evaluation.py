@@ -49,6 +49,7 @@ def two_rounds_of_2026(clock):
     year = opened("2026-Y")
     clock.set(2026, 12, 15, 8, 0)
     approve(year, "xom-01", values={"1.3": 96, "4.2": 3}, models=GREEN)  # same models: counted once
+    clock.set(2027, 1, 5, 8, 0)  # both deadlines have passed
     return h1, year
 
 
@@ -75,6 +76,18 @@ def test_ranking_with_reasons(clock):
     assert second.score == Decimal("50") + Decimal("15")
     never = by_code(rows)["congan"]
     assert never.score == 0 and never.reasons[0] == "Chưa có báo cáo nào được duyệt trong năm: 0 điểm chỉ tiêu."
+
+
+def test_a_report_not_yet_due_is_neither_on_time_nor_late(clock):
+    two_rounds_of_2026(clock)
+    clock.set(2026, 12, 16, 8, 0)  # the annual deadline (19/12) has not passed yet
+    rows = by_code(evaluate_year(the_plan(), 2026))
+    assert (rows["xom-03"].on_time, rows["xom-03"].reports) == (1, 1)
+    assert "Nộp đúng hạn 1/1 báo cáo: +30 điểm." in rows["xom-03"].reasons
+    assert rows["congan"].reasons[1] == "Nộp đúng hạn 0/1 báo cáo: +0 điểm (chậm hoặc chưa nộp: 6 tháng đầu năm 2026)."
+    assert rows["xom-01"].reports == 2  # submitted early: counted
+    clock.set(2026, 6, 15, 8, 0)  # before the first deadline
+    assert by_code(evaluate_year(the_plan(), 2026))["congan"].reasons[1] == "Chưa có báo cáo nào đến hạn nộp: 0 điểm đúng hạn."
 
 
 def test_weights_change_the_ranking(clock):
