@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -263,7 +263,9 @@ def deliver(row_id, now=None):
                 [Notification(user_id=uid, document_id=row.document_id, kind=row.kind, message=row.subject) for uid in row.user_ids if uid in active]
             )
             if row.emails:
-                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails).send(fail_silently=False)
+                # A bounded timeout: transition notices are delivered inside a web request.
+                connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 10)
+                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
             row.status = ReminderLog.Status.SENT
             row.sent_at = now
             row.attempts += 1

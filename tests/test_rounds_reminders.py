@@ -234,6 +234,22 @@ def test_authors_are_told_when_their_report_is_returned_or_approved(clock, djang
     assert [m.subject for m in mail.outbox].count(mail.outbox[1].subject) == 1
 
 
+def test_a_notice_that_cannot_be_mailed_does_not_break_the_transition(clock, settings, django_capture_on_commit_callbacks):
+    clock.set(2026, 6, 1, 8, 0)
+    h1 = opened("2026-H1")
+    document = submit(h1, "xom-01")
+    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        perform_transition(document.pk, demo("vhxh"), "start_review")
+        approved = perform_transition(document.pk, demo("vhxh"), "approve")
+    assert approved.state == "approved"
+    row = ReminderLog.objects.get(document=document, kind="approved")
+    assert row.status == "pending" and row.attempts == 1 and "máy chủ thư" in row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run(clock.now).sent == 1
+    assert [m.subject for m in mail.outbox] == [row.subject]
+
+
 def test_send_reminders_rejects_a_bad_time(clock):
     with pytest.raises(CommandError) as caught:
         call_command("send_reminders", "--now", "hôm qua")
