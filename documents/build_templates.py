@@ -9,9 +9,9 @@ open a template in Word or LibreOffice and adjust sizes, spacing or fixed wordin
 developer; the file can then be uploaded in the admin as a new template version.
 """
 import argparse
-import copy
 import io
 import sys
+import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -137,8 +137,20 @@ def _border(tag, size=6):
     return element
 
 
+def style_id(name):
+    """ASCII style ids ("VBTieungu") for the widest compatibility; names keep their diacritics."""
+    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if c.isascii() and c.isalnum())
+
+
+def _add_style(doc, name, kind):
+    style = doc.styles.add_style(name, kind)
+    style.element.styleId = style_id(name)
+    return style
+
+
 def _add_paragraph_style(doc, name, size, bold, italic, alignment, extra, base="Normal"):
-    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style = _add_style(doc, name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles[base]
     style.quick_style = True
     font = style.font
@@ -177,7 +189,7 @@ def _add_paragraph_style(doc, name, size, bold, italic, alignment, extra, base="
 
 
 def _add_table_style(doc):
-    style = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    style = _add_style(doc, TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     style.base_style = doc.styles["Normal Table"]
     style.font.name = FONT
     style.font.size = Pt(12)
@@ -190,7 +202,7 @@ def _add_table_style(doc):
         border = _border(tag, 4)
         border.set(qn("w:space"), "0")
         borders.append(border)
-    tblpr.append(borders)
+    _set_tblpr(tblpr, borders)
 
 
 def build_styles(doc):
@@ -275,14 +287,34 @@ def rule(container, style):
     return paragraph
 
 
+# CT_TblPr children must appear in this order (Word refuses files that break it).
+TBLPR_ORDER = [
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc",
+    "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+]
+
+
+def _set_tblpr(tblpr, element):
+    """Put `element` into w:tblPr at its schema position, replacing one of the same kind."""
+    name = element.tag.split("}")[1]
+    existing = tblpr.find(qn("w:" + name))
+    if existing is not None:
+        tblpr.remove(existing)
+    later = TBLPR_ORDER[TBLPR_ORDER.index(name) + 1:]
+    for child in tblpr:
+        if child.tag.split("}")[1] in later:
+            child.addprevious(element)
+            return
+    tblpr.append(element)
+
+
 def _no_borders(table):
-    tblpr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for tag_name in ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV"):
         border = OxmlElement(tag_name)
         border.set(qn("w:val"), "nil")
         borders.append(border)
-    tblpr.append(borders)
+    _set_tblpr(table._tbl.tblPr, borders)
 
 
 def _fixed_table(doc, widths, style=None):
@@ -291,14 +323,10 @@ def _fixed_table(doc, widths, style=None):
         table.style = doc.styles[style]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    tblpr = table._tbl.tblPr
     width = OxmlElement("w:tblW")
     width.set(qn("w:w"), str(int(Mm(sum(widths)).twips)))
     width.set(qn("w:type"), "dxa")
-    existing = tblpr.find(qn("w:tblW"))
-    if existing is not None:
-        tblpr.remove(existing)
-    tblpr.append(width)
+    _set_tblpr(table._tbl.tblPr, width)
     for index, value in enumerate(widths):
         table.columns[index].width = Mm(value)
         table.rows[0].cells[index].width = Mm(value)
@@ -319,13 +347,12 @@ def _cant_split(row):
 
 
 def _cell_margin_top(table, points):
-    tblpr = table._tbl.tblPr
     margins = OxmlElement("w:tblCellMar")
     top = OxmlElement("w:top")
     top.set(qn("w:w"), str(points * 20))
     top.set(qn("w:type"), "dxa")
     margins.append(top)
-    tblpr.append(margins)
+    _set_tblpr(table._tbl.tblPr, margins)
 
 
 def header_block(doc):

@@ -239,11 +239,13 @@ def store_issued_file(document):
 def _issued_file(document):
     issued = IssuedFile.objects.filter(document_id=document.pk).first()
     if issued is None:
-        # Issued before files were stored: store it now so every later download is identical.
+        # Issued before files were stored: store it now, once (the document row serialises
+        # concurrent downloads), so that every later download is identical.
+        from workflows.models import Document
+
         with transaction.atomic():
-            issued = IssuedFile.objects.select_for_update().filter(document_id=document.pk).first()
-            if issued is None:
-                issued = store_issued_file(document)
+            locked = Document.objects.select_for_update().select_related("commune", "plan", "unit", "period").get(pk=document.pk)
+            issued = IssuedFile.objects.filter(document_id=document.pk).first() or store_issued_file(locked)
     return issued.filename, bytes(issued.content)
 
 

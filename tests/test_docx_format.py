@@ -365,3 +365,32 @@ def test_summary_report_signature_recipients_and_missing_figures():
     right = _check_recipients(doc, archive="- Lưu: VT, VHXH.")
     _check_signer(doc, right, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "Đào Hồng Thanh")
     assert "Số liệu các chỉ tiêu chưa được tổng hợp từ báo cáo của các đơn vị." in text_lines(doc)
+
+
+# --- the compiled table of the summary report --------------------------------------------------
+def test_summary_report_table_of_the_13_targets_with_per_unit_figures():
+    from rounds.compile import create_summary
+    from tests.test_lifecycle import demo, period
+
+    report = run(fill_unit_report(new_unit_report()), ("tramyte", "submit"), ("vhxh", "start_review"), ("vhxh", "approve"))
+    document = create_summary(period(), demo("vhxh"))
+    doc = open_docx(render_docx(document))
+    tables = [b for b in iter_block_items(doc) if not hasattr(b, "text")]
+    assert len(tables) == 3  # header, figures, signature
+    table = tables[1]
+    header, *rows = table.rows
+    assert [c.text for c in header.cells] == ["Mã", "Chỉ tiêu", "Kế hoạch", "Kết quả", "Số liệu của các đơn vị", "Đánh giá"]
+    codes = [row.cells[0].text for row in rows]
+    assert len(codes) == 13 and codes == [t["code"] for t in document.content["compiled"]["targets"]]
+    assert {row.cells[5].text for row in rows} <= {"Đạt", "Chưa đạt", "Chưa đánh giá"}
+    shared = next(row for row in rows if row.cells[0].text == "4.1")
+    assert f"{report.unit.name}: " in shared.cells[4].text and "Chưa báo cáo: " in shared.cells[4].text
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for r in paragraph.runs:
+                    assert run_property(doc, paragraph, r, "name") == "Times New Roman"
+                    assert 10 <= run_property(doc, paragraph, r, "size") <= 12  # smaller, never another font
+    assert table.style.name == "VB Bảng số liệu"
+    style_borders = table.style.element.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+    assert {b.get(qn("w:val")) for b in style_borders} == {"single"}
