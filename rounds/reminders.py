@@ -18,8 +18,9 @@ Exactly once: the outbox protocol
    ON CONFLICT DO NOTHING on the unique key (document, kind, offset). Recipients and text are
    fixed in the row. Running this any number of times, or in parallel, yields one row per key,
    and a row, once written, is never forgotten: a message that became due is never skipped.
-2. Deliver: for each pending row, in its own transaction: lock the row (SELECT ... FOR UPDATE
-   SKIP LOCKED, so parallel runs never take the same row), re-check that it still matters (a
+2. Deliver: for each pending row, in its own transaction: claim the row (SELECT ... FOR UPDATE
+   SKIP LOCKED, so parallel runs never take the same row, then a conditional UPDATE ... WHERE
+   status = 'pending', which does the same job on SQLite), re-check that it still matters (a
    report submitted meanwhile gets no reminder), create the in-app notifications, send the e-mail,
    mark the row sent, commit. If sending fails, the transaction rolls back (no notifications
    either), the attempt and error are recorded and the next run retries. If the process dies
@@ -254,6 +255,11 @@ def deliver(row_id, now=None):
             )
             if row is None:
                 return "skipped"  # sent by a parallel run, or taken by one right now
+            # The claim. On PostgreSQL the row lock above already excludes other runs; on SQLite,
+            # which has no row locks, this conditional write serialises runs: a second run that
+            # read the row as pending matches nothing here once the first has committed.
+            if not ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.PENDING).update(attempts=F("attempts") + 1):
+                return "skipped"
             if not _still_relevant(row, timezone.localdate(now)):
                 row.status = ReminderLog.Status.SUPERSEDED
                 row.save(update_fields=["status"])
@@ -268,9 +274,8 @@ def deliver(row_id, now=None):
                 EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
             row.status = ReminderLog.Status.SENT
             row.sent_at = now
-            row.attempts += 1
             row.last_error = ""
-            row.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            row.save(update_fields=["status", "sent_at", "last_error"])
             return "sent"
     except Exception as exc:  # noqa: BLE001 - any delivery error is recorded and retried next run
         log.warning("Reminder %s not delivered: %s", row_id, exc)
