@@ -2,6 +2,7 @@
 number of queries, roles are check boxes, deadlines are editable, documents and their history are
 read-only, and issued documents can be neither changed nor deleted."""
 import datetime
+import json
 import re
 
 import pytest
@@ -304,3 +305,43 @@ def test_evidence_can_be_removed_only_while_the_report_is_editable(admin_client)
     document = fill_unit_report(Document.objects.get(pk=document.pk))
     perform_transition(document.pk, demo("tramyte"), "submit")
     assert admin_client.get(url).status_code == 403
+
+
+# --- the numbering mode is chosen per year -------------------------------------------------------
+
+def commune_form_data(commune, shared):
+    return {
+        "code": commune.code, "name": commune.name, "short_name": commune.short_name,
+        "parent_name": commune.parent_name, "place_name": commune.place_name,
+        "header_lines": json.dumps(commune.header_lines, ensure_ascii=False), "abbreviation": commune.abbreviation,
+        "collective_title": commune.collective_title, "chairman_title": commune.chairman_title,
+        "vice_chairman_title": commune.vice_chairman_title, **({"shared_numbering": "on"} if shared else {}),
+        "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
+        "_save": "Lưu lại",
+    }
+
+
+def test_numbering_mode_can_be_chosen_before_the_first_number_of_the_year(admin_client):
+    commune = period().plan.commune
+    url = reverse("admin:organizations_commune_change", args=[commune.pk])
+    response = admin_client.post(url, commune_form_data(commune, shared=False))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    commune.refresh_from_db()
+    assert commune.shared_numbering is False
+
+
+def test_numbering_mode_cannot_change_once_a_number_was_given_this_year(admin_client):
+    run(new_plan_document("Kế hoạch đã cấp số"), *COMMUNE_STEPS["signed"], ("vanthu", "issue"))
+    commune = period().plan.commune
+    url = reverse("admin:organizations_commune_change", args=[commune.pk])
+    response = admin_client.post(url, commune_form_data(commune, shared=False))
+    assert response.status_code == 200
+    assert "chỉ đổi cách đánh số" in response.content.decode()
+    commune.refresh_from_db()
+    assert commune.shared_numbering is True
+    # Other fields can still be corrected.
+    data = commune_form_data(commune, shared=True)
+    data["place_name"] = "Diễn Châu, Nghệ An"
+    assert admin_client.post(url, data).status_code == 302
+    commune.refresh_from_db()
+    assert commune.place_name == "Diễn Châu, Nghệ An"
