@@ -303,10 +303,14 @@ def build_context(document, *, final=False, today=None):
                 intro = "Số liệu các chỉ tiêu chưa được tổng hợp từ báo cáo của các đơn vị."
             results = {"intro": [_line(intro)], "table": bool(rows), "after": []}
             context["targets"] = rows
+        opening = None
+        if kind == "summary_report" and "số liệu" not in clean(texts.get("preamble")).lower():
+            # The compiled draft states the data window in its opening; say it when nobody did.
+            opening = period_line(document.period)
         context.update(
             draft=not _is_final(document, final),
             header=_commune_header(document, final, today),
-            sections=build_sections(kind, texts, results=results),
+            sections=build_sections(kind, texts, opening_extra=opening, results=results),
             signature=commune_signature(document),
         )
     return clean_data(context)

@@ -364,7 +364,10 @@ def test_summary_report_signature_recipients_and_missing_figures():
     document, doc = summary_docx()
     right = _check_recipients(doc, archive="- Lưu: VT, VHXH.")
     _check_signer(doc, right, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "Đào Hồng Thanh")
-    assert "Số liệu các chỉ tiêu chưa được tổng hợp từ báo cáo của các đơn vị." in text_lines(doc)
+    lines = text_lines(doc)
+    assert "Số liệu các chỉ tiêu chưa được tổng hợp từ báo cáo của các đơn vị." in lines
+    # Nobody stated the data window in the opening, so the report does.
+    assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/6/2026." in lines
 
 
 # --- the compiled table of the summary report --------------------------------------------------
