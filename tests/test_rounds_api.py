@@ -172,3 +172,42 @@ def test_compile_summary_command_creates_then_recompiles(clock):
     assert "1.2: Chưa có số liệu / ≥ 100% xóm — Chưa đánh giá (chưa có báo cáo: 12 đơn vị)" in output
     assert "Đã tổng hợp lại" in command("compile_summary", "2026-H1")
     assert Document.objects.filter(kind="summary_report", period=period("2026-H1")).count() == 1
+
+
+def test_a_whole_round_end_to_end_with_the_demo_data(call, clock):
+    """Open, remind, report, approve, compile and evaluate 2026-H1 as the commune would."""
+    from django.core import mail
+
+    from organizations.models import Unit
+
+    clock.set(2026, 6, 1, 8, 0)
+    assert "Đã tạo 25 dự thảo" in command("open_round", "2026-H1", "--user", "vhxh")
+    assert "đã gửi: 25" in command("send_reminders", "--now", "2026-06-16T08:00")
+    clock.set(2026, 6, 17, 8, 0)
+    units = list(Unit.objects.filter(reported_targets__isnull=False).distinct().values_list("code", flat=True))
+    for code in units:
+        if code != "congan":  # one unit never reports
+            approve(period("2026-H1"), code, values={"1.3": 93, "4.2": 1, "3.3": 41})
+    assert "đã gửi: 1" in command("send_reminders", "--now", "2026-06-18T08:00")  # only Công an xã
+    assert mail.outbox[-1].to == ["congan@example.invalid"]
+    output = command("compile_summary", "2026-H1", "--user", "vhxh")
+    assert "1.2: 100% xóm / ≥ 100% xóm — Đạt" in output
+    assert "4.1: 87,5% cơ quan, trường học / ≥ 100% cơ quan, trường học — Chưa đạt (chưa có báo cáo: 1 đơn vị)" in output
+    assert "3.1: 7 mô hình / ≥ 1 mô hình/năm — Đạt" in output
+    clock.set(2026, 6, 20, 8, 0)
+    assert "đã gửi: 2" in command("send_reminders", "--now", "2026-06-20T08:00")  # overdue: unit + coordinator
+    body = call("vhxh", "get", "/evaluations/2026").json()
+    ranked = {row["unit_code"]: row for row in body["rows"]}
+    assert ranked["congan"]["rank"] == len(ranked) == 25
+    assert ranked["congan"]["reasons"][1].startswith("Nộp đúng hạn 0/1 báo cáo")
+    assert all(row["reasons"][1] == "Nộp đúng hạn 1/1 báo cáo: +30 điểm." for code, row in ranked.items() if code != "congan")
+    assert ranked["xom-01"]["score"] == 80 and ranked["xom-01"]["targets_met"] == 3
+    assert ranked["vanphong"]["targets_met"] == 2 and ranked["vanphong"]["targets_judged"] == 5  # 2.2 and 4.1 only
+
+
+def test_admin_pages_for_settings_and_the_outbox(client):
+    client.force_login(demo("admin"))
+    assert client.get("/admin/rounds/roundsettings/add/").status_code == 200
+    response = client.get("/admin/rounds/reminderlog/")
+    assert response.status_code == 200
+    assert client.get("/admin/rounds/reminderlog/add/").status_code == 403
