@@ -51,8 +51,10 @@ def bar_chart(points, *, target_value=None, percent=False, title=""):
             parts.append(
                 f'<text x="{cx:.1f}" y="{TOP + plot_h - h - 3:.1f}" text-anchor="middle" font-size="9" fill="#212121">{_fmt(number)}</text>'
             )
+        ly = HEIGHT - BOTTOM + 10
         parts.append(
-            f'<text x="{cx:.1f}" y="{HEIGHT - BOTTOM + 12}" text-anchor="middle" font-size="8.5" fill="#424242">{escape(label)}</text>'
+            f'<text x="{cx:.1f}" y="{ly}" text-anchor="end" font-size="8.5" fill="#424242" '
+            f'transform="rotate(-40 {cx:.1f} {ly})">{escape(label)}</text>'
         )
     if target_value is not None:
         level = Decimal(str(target_value))

@@ -61,3 +61,33 @@ def filled_report(client, document, **overrides):
     data["section-results"] = "Đơn vị đã triển khai chuyển đổi số trong khám chữa bệnh."
     data.update(overrides)
     return data
+
+
+def approved_reports(period_code, unit_codes, percent="96.5", seed=0):
+    """Fill, submit and approve the reports of some units through the services (demo figures)."""
+    from plans.models import Target
+    from workflows import services
+
+    period = Period.objects.get(code=period_code)
+    vhxh = User.objects.get(username="vhxh")
+    open_round(period, vhxh)
+    done = []
+    for index, code in enumerate(unit_codes):
+        drafter = User.objects.get(username=code)  # demo accounts: one drafter per unit, named by its code
+        document = Document.objects.get(kind=Kind.UNIT_REPORT, period=period, unit__code=code)
+        values = {}
+        for target in Target.objects.filter(plan_id=document.plan_id, reporting_units=document.unit):
+            values[target.code] = {
+                "percent": str(min(100, float(percent) - (index + seed) % 7)),
+                "count": (index + seed) % 3 + 1,
+                "boolean": (index + seed) % 5 != 4,
+                "text": "Đạt yêu cầu",
+            }[target.input_kind]
+        document = services.update_document(
+            document.pk, drafter, version=document.version, values=values,
+            sections={"results": f"Kết quả thực hiện của {document.unit.name}."},
+        )
+        services.perform_transition(document.pk, drafter, "submit")
+        services.perform_transition(document.pk, vhxh, "start_review")
+        done.append(services.perform_transition(document.pk, vhxh, "approve"))
+    return done

@@ -77,8 +77,8 @@ def status_matrix(period):
 
 
 def _short(period):
-    kind = {"H1": "6T", "Y": "Năm", "SK": "SK", "TK": "TK"}.get(period.kind, period.kind)
-    return f"{kind} {period.year}"
+    kind = {"H1": "6T", "Y": "N", "SK": "SK", "TK": "TK"}.get(period.kind, period.kind)
+    return f"{kind}/{period.year % 100:02d}"
 
 
 def target_progress(plan, periods, period):

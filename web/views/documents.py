@@ -143,6 +143,9 @@ class DocumentView(LoginRequiredMixin, View):
 class TransitionView(LoginRequiredMixin, View):
     """POST one lifecycle action; errors are shown on the document page with their status code."""
 
+    def get(self, request, pk):
+        return redirect("van-ban:detail", pk=pk)
+
     def post(self, request, pk):
         name = request.POST.get("transition", "")
         comment = request.POST.get("comment", "")
@@ -155,7 +158,9 @@ class TransitionView(LoginRequiredMixin, View):
             except Http404:
                 return error_page(request, exc)
             context = presenters.document_context(document, request.user, with_diff=True)
-            context.update({"action_error": exc, "comment": comment, "failed_transition": name})
+            context.update(
+                {"action_error": exc, "comment": comment, "failed_transition": name, "next_url": safe_next(request, document_url(document))}
+            )
             return render(request, "web/document.html", context, status=exc.status)
         label = policy.TRANSITION_LABELS.get(name, name)
         if name == "issue":

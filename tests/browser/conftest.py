@@ -1,0 +1,121 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Skipped with a clear reason when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI),
+which turns a missing browser into a failure. Each test runs on a transactional database that is
+flushed afterwards, so the demo data is loaded again (idempotently) before each test.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "demo2026"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+def _browser_missing_reason():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return f"Bỏ qua kiểm thử trình duyệt: không có Chromium tại {CHROMIUM} (cài bằng: apt-get install -y chromium)."
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Bỏ qua kiểm thử trình duyệt: chưa cài gói playwright (pip install playwright)."
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _browser_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 nhưng {reason}")
+    marker = pytest.mark.skip(reason=reason)
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(marker)
+
+
+def pytest_terminal_summary(terminalreporter):
+    reason = _browser_missing_reason()
+    if reason and os.environ.get("REQUIRE_BROWSER") != "1":
+        terminalreporter.write_line(reason, yellow=True)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    call_command("load_demo", verbosity=0)
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def site(live_server, demo_data, chromium):
+    """Open pages as a given demo user: site.page("tramyte") -> a logged-in Playwright page."""
+    contexts = []
+
+    class Site:
+        url = live_server.url
+
+        def page(self, username, viewport=DESKTOP):
+            context = chromium.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
+            contexts.append(context)
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            page.goto(f"{self.url}/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", PASSWORD)
+            page.press("#id_password", "Enter")  # keyboard only
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            return page
+
+        def go(self, page, path):
+            page.goto(f"{self.url}{path}")
+            return page
+
+        def shot(self, page, name):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            width = page.viewport_size["width"]
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=width < 800)
+
+        def both_widths(self, username, path, name):
+            for viewport in (DESKTOP, PHONE):
+                page = self.page(username, viewport)
+                self.go(page, path)
+                self.shot(page, name)
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at {viewport['width']}px"
+                page.context.close()
+
+    yield Site()
+    for context in contexts:
+        try:
+            context.close()
+        except Exception:
+            pass

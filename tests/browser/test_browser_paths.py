@@ -1,0 +1,194 @@
+"""The real users' paths in a real browser (Chromium, headless) against the live test server."""
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import DESKTOP, PHONE
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+
+def open_round_in_ui(site, period_name="6 tháng đầu năm 2026"):
+    page = site.page("vhxh")
+    site.go(page, "/theo-doi/ky-bao-cao/")
+    row = page.locator("tr", has_text=period_name).first
+    row.get_by_role("button", name="Mở kỳ báo cáo").click()
+    expect(page.locator(".web-message--success")).to_contain_text(f"Đã mở kỳ «{period_name}»")
+    page.context.close()
+
+
+def open_own_report(page):
+    page.get_by_role("link", name=re.compile("Kết quả thực hiện phong trào thi đua 6 tháng đầu năm 2026")).first.click()
+    expect(page.get_by_role("heading", name="Kết quả các chỉ tiêu")).to_be_visible()
+
+
+def test_unit_report_submit_return_fix_approve(site):
+    open_round_in_ui(site)
+
+    # Unit staff fill in the report and submit it.
+    unit = site.page("tramyte")
+    expect(unit.get_by_role("heading", name=re.compile("Việc cần xử lý"))).to_be_visible()
+    site.shot(unit, "home")
+    open_own_report(unit)
+    unit.get_by_label("Đạt", exact=True).first.check()
+    for radio in unit.locator('input[type=radio][value="true"]').all():
+        radio.check()
+    unit.get_by_label("Kết quả thực hiện").fill("Trạm Y tế đã triển khai chuyển đổi số trong khám chữa bệnh.")
+    unit.locator("#model-0-name").fill("Trạm Y tế xanh")
+    unit.set_input_files("#evidence_file", files=[{"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 minh chung"}])
+    expect(unit.locator('[id="evidence_file-name"]')).to_have_text("bien-ban.pdf")
+    site.shot(unit, "report-form")
+    unit.get_by_role("button", name="Lưu và trình").click()
+    expect(unit.locator(".web-message--success")).to_contain_text("Đã lưu và trình văn bản.")
+    expect(unit.locator(".web-badge--submitted").first).to_have_text("Đã trình")
+    expect(unit.get_by_role("link", name="bien-ban.pdf")).to_be_visible()
+
+    # The reviewer takes it and returns it with a comment (the comment is required).
+    reviewer = site.page("vhxh")
+    site.go(reviewer, "/tham-dinh/")
+    reviewer.get_by_role("button", name="Nhận thẩm định").first.click()
+    expect(reviewer.get_by_role("button", name="Trả lại")).to_be_visible()
+    reviewer.get_by_role("button", name="Trả lại").click()
+    expect(reviewer.locator("#comment-error")).to_contain_text("Nhập lý do trả lại")
+    reviewer.get_by_label(re.compile("^Ý kiến")).fill("Đề nghị bổ sung biên bản kiểm tra minh chứng.")
+    reviewer.get_by_role("button", name="Trả lại").click()
+    expect(reviewer.locator(".web-message--success")).to_contain_text("Bị trả lại")
+
+    # The unit sees the comment, fixes the text and submits again.
+    site.go(unit, "/van-ban/")
+    expect(unit.locator(".web-badge--returned").first).to_be_visible()
+    open_own_report(unit)
+    expect(unit.locator("#h-returns")).to_be_visible()
+    expect(unit.get_by_text("Đề nghị bổ sung biên bản kiểm tra minh chứng.")).to_be_visible()
+    unit.get_by_label("Kết quả thực hiện").fill(
+        "Trạm Y tế đã triển khai chuyển đổi số trong khám chữa bệnh.\nĐã bổ sung biên bản kiểm tra ngày 10/6/2026."
+    )
+    unit.get_by_role("button", name="Lưu và trình").click()
+    expect(unit.locator(".web-message--success")).to_contain_text("Đã lưu và trình văn bản.")
+
+    # The reviewer sees exactly what changed since the return, then approves.
+    site.go(reviewer, "/tham-dinh/")
+    reviewer.get_by_role("button", name="Nhận thẩm định").first.click()
+    expect(reviewer.locator("#h-diff")).to_contain_text("Thay đổi so với phiên bản đã trả lại")
+    expect(reviewer.locator("#so-sanh ins").first).to_contain_text("Đã bổ sung biên bản kiểm tra")
+    site.shot(reviewer, "review-diff")
+    phone = site.page("vhxh", PHONE)
+    site.go(phone, reviewer.url.replace(site.url, ""))
+    site.shot(phone, "review-diff")
+    reviewer.get_by_role("button", name="Duyệt").click()
+    expect(reviewer.locator(".web-message--success")).to_contain_text("Đã duyệt")
+    expect(reviewer.get_by_text("Bạn không có thao tác nào")).to_be_visible()
+
+
+def test_report_form_checks_values_inline_and_keeps_them(site):
+    open_round_in_ui(site)
+    page = site.page("xom-01")
+    open_own_report(page)
+    field = page.locator("input[data-kind=percent]").first
+    field.fill("120")
+    field.press("Tab")
+    error = page.locator(f"[id=\"{field.get_attribute('id')}-error\"]")
+    expect(error).to_have_text("Tỷ lệ phải từ 0 đến 100.")
+    page.get_by_label("Kết quả thực hiện").fill("Văn bản đang gõ dở")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    # The server refuses too (400), and nothing typed is lost.
+    expect(page.locator(".web-alert--error")).to_contain_text("Thông tin chưa hợp lệ.")
+    expect(page.locator("input[data-kind=percent]").first).to_have_value("120")
+    expect(page.get_by_label("Kết quả thực hiện")).to_have_value("Văn bản đang gõ dở")
+    page.locator("input[data-kind=percent]").first.fill("96,5")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    expect(page.locator(".web-message--success")).to_contain_text("Đã lưu dự thảo")
+    expect(page.locator("input[data-kind=percent]").first).to_have_value("96,5")
+
+
+def test_plan_review_sign_issue_and_download(site, tmp_path):
+    drafter = site.page("vhxh")
+    site.go(drafter, "/van-ban/")
+    drafter.get_by_role("link", name=re.compile("Triển khai phong trào thi đua")).first.click()
+    drafter.get_by_role("button", name="Lưu và trình").click()
+    expect(drafter.locator(".web-message--success")).to_contain_text("Đã lưu và trình văn bản.")
+
+    office = site.page("vanphong")
+    site.go(office, "/tham-dinh/")
+    office.get_by_role("button", name="Nhận thẩm định").first.click()
+    office.get_by_role("button", name="Duyệt").click()
+    expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
+
+    leader = site.page("pct")
+    site.go(leader, "/ky-duyet/")
+    leader.get_by_role("link", name="Đọc và ký").first.click()
+    expect(leader.get_by_role("heading", name="Lịch sử xử lý")).to_be_visible()
+    site.shot(leader, "sign-off")
+    phone = site.page("pct", PHONE)
+    site.go(phone, leader.url.replace(site.url, ""))
+    site.shot(phone, "sign-off")
+    leader.get_by_role("button", name="Ký ban hành").click()
+    expect(leader.locator(".web-message--success")).to_contain_text("Đã ký")
+
+    clerk = site.page("vanthu")
+    site.go(clerk, "/van-thu/")
+    clerk.get_by_role("button", name="Cấp số và phát hành").first.click()
+    expect(clerk.locator(".web-message--success")).to_contain_text(re.compile(r"Đã cấp số \d{2}/KH-UBND"))
+    number = clerk.locator('[data-testid="number"]').inner_text()
+    assert re.fullmatch(r"\d{2}/KH-UBND", number)
+    with clerk.expect_download() as info:
+        clerk.get_by_role("link", name="Tải bản Word").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert path.read_bytes()[:2] == b"PK"
+
+    site.go(clerk, "/van-thu/so-van-ban-di/")
+    expect(clerk.get_by_role("link", name=number)).to_be_visible()
+
+
+def test_one_refused_action_per_role(site):
+    open_round_in_ui(site)
+    # Unit staff: the reviewer's pages are refused, with the reason.
+    unit = site.go(site.page("tramyte"), "/tham-dinh/")
+    expect(unit.get_by_text("chỉ dành cho cán bộ thẩm định")).to_be_visible()
+    # Reviewer: signing belongs to the leaders.
+    reviewer = site.go(site.page("vhxh"), "/ky-duyet/")
+    expect(reviewer.get_by_text("chỉ dành cho lãnh đạo UBND")).to_be_visible()
+    # Phó Chủ tịch: issuing belongs to the văn thư.
+    leader = site.go(site.page("pct"), "/van-thu/")
+    expect(leader.get_by_text("chỉ dành cho văn thư")).to_be_visible()
+    # Văn thư: no action on a report under way; only the buttons one may use are shown.
+    clerk = site.page("vanthu")
+    site.go(clerk, "/van-ban/tra-cuu/?q=tram+y+te&kind=unit_report")
+    clerk.get_by_role("link", name=re.compile("Trạm Y tế")).first.click()
+    expect(clerk.get_by_text("Bạn không có thao tác nào")).to_be_visible()
+    expect(clerk.get_by_role("button", name="Cấp số và phát hành")).to_have_count(0)
+    # Văn phòng reviewer: opening a round belongs to Phòng VH-XH.
+    office = site.go(site.page("vanphong"), "/theo-doi/ky-bao-cao/")
+    expect(office.get_by_text("Chỉ cán bộ Phòng Văn hóa - Xã hội")).to_be_visible()
+    expect(office.get_by_role("button", name="Mở kỳ báo cáo")).to_have_count(0)
+
+
+def test_screens_fit_office_and_phone_widths(site):
+    from rounds.compile import create_summary
+    from web.testing import approved_reports
+
+    from accounts.models import User
+    from plans.models import Period
+
+    units = ["vhxh", "vanphong", "kinhte", "tramyte", "truong-mn", "truong-th", "congan", "mttq", "xom-01", "xom-02", "xom-03"]
+    approved_reports("2026-H1", units, percent="93")
+    create_summary(Period.objects.get(code="2026-H1"), User.objects.get(username="vhxh"))
+    approved_reports("2026-Y", units + ["xom-04", "xom-05", "doanthanhnien"], percent="98", seed=1)
+    site.both_widths("tramyte", "/van-ban/", "home")
+    site.both_widths("tramyte", "/van-ban/tra-cuu/?q=chuyen+doi+so", "search")
+    site.both_widths("vhxh", "/theo-doi/?ky=2026-Y", "dashboard")
+    site.both_widths("vhxh", "/theo-doi/chi-tieu/?ky=2026-Y", "targets")
+    # The report form at both widths.
+    for viewport in (DESKTOP, PHONE):
+        page = site.page("xom-06", viewport)
+        open_own_report(page)
+        site.shot(page, "report-form")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+        page.context.close()
