@@ -1,10 +1,11 @@
 """The NinjaAPI instance of API v1: auth, error handlers, routers."""
+from django.conf import settings
 from ninja import NinjaAPI
 
 from rounds.api import router as rounds_router
 
 from . import catalog, documents, errors
-from .auth import api_auth
+from .auth import TooManyAttempts, api_auth
 from .docs import OfflineSwagger
 
 DESCRIPTION = """
@@ -34,6 +35,14 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
+
+
+@api.exception_handler(TooManyAttempts)
+def too_many_attempts(request, exc):
+    response = api.create_response(request, errors.error_body(exc.detail), status=429)
+    response["Retry-After"] = str(settings.LOGIN_RATE_WINDOW_SECONDS)
+    return response
+
 
 api.add_router("", catalog.public)
 api.add_router("", catalog.router)

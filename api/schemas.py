@@ -2,13 +2,17 @@
 
 Request fields are bounded (lengths, ranges, patterns) so that anything the database or the
 services could not take is refused with 400 before it reaches them. Text is cleaned (Unicode
-NFC, control characters removed) by the services in workflows.content.
+NFC, control characters removed) by the services in workflows.content, which enforce the exact
+limits after normalisation; the schema limits are looser so that decomposed (NFD) Vietnamese
+text that fits once composed is not refused.
 """
 from datetime import date, datetime
 from typing import Any, Literal, Optional, Union
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool
+
+from workflows.content import MAX_COMMENT, MAX_EVIDENCE, MAX_NOTE, MAX_TITLE
 
 # Largest id a BigAutoField (and SQLite INTEGER) can hold.
 MAX_ID = 2**63 - 1
@@ -97,8 +101,8 @@ class DocumentCreateIn(Strict):
 class ValueIn(Strict):
     code: str = Field(..., min_length=1, max_length=10)
     value: TargetValue = None
-    note: Optional[str] = Field(None, max_length=4000)
-    evidence: Optional[str] = Field(None, max_length=1000)
+    note: Optional[str] = Field(None, max_length=4000, description=f"Ghi chú, tối đa {MAX_NOTE} ký tự sau chuẩn hóa NFC")
+    evidence: Optional[str] = Field(None, max_length=1000, description=f"Minh chứng, tối đa {MAX_EVIDENCE} ký tự sau chuẩn hóa NFC")
 
 
 class ModelIn(Strict):
@@ -109,14 +113,16 @@ class ModelIn(Strict):
 
 class DocumentPatchIn(Strict):
     version: int = Field(..., ge=1, le=MAX_VERSION, description="Phiên bản đang sửa; sai lệch thì trả 409")
-    title: Optional[str] = Field(None, max_length=1000)
+    title: Optional[str] = Field(None, max_length=1000, description=f"Trích yếu, tối đa {MAX_TITLE} ký tự sau chuẩn hóa NFC")
     sections: Optional[dict[str, str]] = Field(None, description="{mã mục: nội dung}; chỉ các mục gửi lên được thay")
     values: Optional[list[ValueIn]] = Field(None, max_length=200)
     models: Optional[list[ModelIn]] = Field(None, max_length=100)
 
 
 class TransitionIn(Strict):
-    comment: str = Field("", max_length=10000, description="Ý kiến; bắt buộc khi trả lại (return, send_back)")
+    comment: str = Field(
+        "", max_length=10000, description=f"Ý kiến, tối đa {MAX_COMMENT} ký tự sau chuẩn hóa NFC; bắt buộc khi trả lại (return, send_back)"
+    )
     expected_state: Optional[StateName] = Field(
         None, description="Trạng thái người gọi đang thấy; nếu văn bản đã đổi trạng thái thì trả 409 thay vì xử lý nhầm"
     )

@@ -105,7 +105,9 @@ def test_failed_logins_are_throttled_then_even_the_right_password_waits():
     client = ApiClient()
     for _ in range(3):
         assert client.post("/auth/token", {"username": "vhxh", "password": "sai"}).status_code == 401
-    body = assert_error(client.post("/auth/token", {"username": "vhxh", "password": PASSWORD}), 429)
+    locked = client.post("/auth/token", {"username": "vhxh", "password": PASSWORD})
+    body = assert_error(locked, 429)
+    assert int(locked["Retry-After"]) > 0
     assert "quá nhiều lần" in body["detail"]
     assert "phút" in body["detail"]
     assert not ApiToken.objects.filter(user__username="vhxh").exists()

@@ -32,15 +32,17 @@ CONFIG = SchemathesisConfig.from_dict(
         "seed": 20262030,
         "generation": {
             "mode": "all",
-            "deterministic": True, "max-examples": MAX_EXAMPLES,
+            "deterministic": True,
+            "max-examples": MAX_EXAMPLES,
             "database": "none",
             # The Authorization header is ours (a real token); do not generate it.
             "with-security-parameters": False,
         },
         "checks": {
-            # Valid by the schema but refused by a business rule the schema cannot express
-            # (a section key of another kind of document, a target the unit does not report,
-            # a version that does not exist, a comment missing on return) is a 400 naming the field.
+            # Valid by the schema but refused by a rule the schema cannot express is a 400 naming the
+            # field: a section key of another kind of document, a target the unit does not report, a
+            # period code that does not exist, an empty title, a text over its limit once NFC-normalised
+            # (schema limits are looser on purpose, for decomposed input), a comment missing on return.
             "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429", "503"]},
         },
     }
