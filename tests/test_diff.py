@@ -57,7 +57,14 @@ def test_diff_lists_only_what_changed(report):
     assert section["label"] == "Kết quả thực hiện"
     assert section["changes"] == [
         {"op": "equal", "old": "Đoạn một.", "new": "Đoạn một."},
-        {"op": "replace", "old": "Đoạn hai.", "new": "Đoạn hai đã sửa."},
+        {
+            "op": "replace", "old": "Đoạn hai.", "new": "Đoạn hai đã sửa.",
+            "words": [
+                {"op": "equal", "text": "Đoạn "},
+                {"op": "delete", "text": "hai."},
+                {"op": "insert", "text": "hai đã sửa."},
+            ],
+        },
         {"op": "equal", "old": "Đoạn ba.", "new": "Đoạn ba."},
         {"op": "insert", "old": "", "new": "Đoạn bốn mới."},
     ]
@@ -150,3 +157,16 @@ def test_format_value():
     assert format_value(100.0, "percent") == "100 %"
     assert format_value(3, "count") == "3"
     assert format_value("Tăng", "text") == "Tăng"
+
+
+def test_a_one_word_correction_in_a_long_paragraph_is_pointed_out(report):
+    paragraph = "Trong kỳ, đơn vị đã triển khai 12 lớp tập huấn kỹ năng số cho 340 hộ kinh doanh tại chợ Diễn Châu."
+    document = update_document(report.pk, demo("kinhte"), version=2, sections={"results": paragraph})
+    corrected = paragraph.replace("340", "430")
+    document = update_document(document.pk, demo("kinhte"), version=3, sections={"results": corrected})
+    (change,) = diff_versions(document, 3, 4)["sections"][0]["changes"]
+    assert change["op"] == "replace"
+    changed = [(w["op"], w["text"]) for w in change["words"] if w["op"] != "equal"]
+    assert changed == [("delete", "340"), ("insert", "430")]
+    assert "".join(w["text"] for w in change["words"] if w["op"] != "insert") == paragraph
+    assert "".join(w["text"] for w in change["words"] if w["op"] != "delete") == corrected

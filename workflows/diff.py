@@ -4,6 +4,7 @@ Sections are compared line by line (difflib); target values and models field by 
 changed is listed, so "since the version I returned" shows exactly the unit's corrections.
 """
 import difflib
+import re
 from decimal import Decimal
 
 from plans.models import Target
@@ -27,15 +28,36 @@ def _version_number(raw, field):
     return number
 
 
+def _word_changes(old, new):
+    """Within a replaced paragraph, which words went and came: [{"op": equal|delete|insert, "text"}]."""
+    old_words = re.split(r"(\s+)", old)
+    new_words = re.split(r"(\s+)", new)
+    segments = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append({"op": "equal", "text": "".join(old_words[i1:i2])})
+            continue
+        if i2 > i1:
+            segments.append({"op": "delete", "text": "".join(old_words[i1:i2])})
+        if j2 > j1:
+            segments.append({"op": "insert", "text": "".join(new_words[j1:j2])})
+    return segments
+
+
 def _line_changes(old, new):
-    """difflib opcodes over lines, merged into readable chunks of text."""
+    """difflib opcodes over lines, merged into readable chunks of text. A replaced chunk also
+    carries `words`, so a one-word correction in a long paragraph is easy to spot."""
     old_lines = (old or "").split("\n")
     new_lines = (new or "").split("\n")
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    return [
-        {"op": op, "old": "\n".join(old_lines[i1:i2]), "new": "\n".join(new_lines[j1:j2])}
-        for op, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
+    changes = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        change = {"op": op, "old": "\n".join(old_lines[i1:i2]), "new": "\n".join(new_lines[j1:j2])}
+        if op == "replace" and change["old"] and change["new"]:
+            change["words"] = _word_changes(change["old"], change["new"])
+        changes.append(change)
+    return changes
 
 
 def _section_order(kind, old_sections, new_sections):
