@@ -19,7 +19,7 @@ def is_coordinator_staff(user, commune_id):
 
 def require_coordinator_staff(user, commune_id, action):
     if not is_coordinator_staff(user, commune_id):
-        raise Forbidden(f"Chỉ cán bộ soạn thảo của cơ quan thường trực (Phòng Văn hóa - Xã hội) mới được {action}.")
+        raise Forbidden(f"Chỉ cán bộ soạn thảo của cơ quan thường trực (Phòng Văn hóa – Xã hội) mới được {action}.")
 
 
 def may_see_round(user, commune_id):

@@ -147,7 +147,7 @@ def test_a_unit_that_created_its_own_report_first_keeps_it():
 def test_only_coordinator_staff_open_a_round(username):
     with pytest.raises(Forbidden) as caught:
         open_round(period("2026-H1"), demo(username))
-    assert "Phòng Văn hóa - Xã hội" in caught.value.detail
+    assert "Phòng Văn hóa – Xã hội" in caught.value.detail
     assert not Document.objects.filter(kind="unit_report", period__code="2026-H1").exists()
     assert period("2026-H1").opened_at is None
 

@@ -45,7 +45,7 @@ def test_open_a_round_through_the_api(call):
 
 def test_opening_is_refused_with_reasons(call, client):
     response = call("tramyte", "post", "/periods/2026-H1/open")
-    assert response.status_code == 403 and "Phòng Văn hóa - Xã hội" in response.json()["detail"]
+    assert response.status_code == 403 and "Phòng Văn hóa – Xã hội" in response.json()["detail"]
     response = call("vhxh", "post", "/periods/2099-H1/open")
     assert response.status_code == 404 and "2099-H1" in response.json()["detail"]
     assert client.post("/api/v1/periods/2026-H1/open").status_code == 401
