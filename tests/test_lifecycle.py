@@ -639,3 +639,13 @@ def test_queryset_update_still_works_for_documents_in_progress(issued_plan):
     assert updated == 1
     assert Document.objects.get(pk=draft.pk).title == "Tiêu đề hàng loạt"
     assert Document.objects.get(pk=issued_plan.pk).title == "Kế hoạch đã ban hành"
+
+
+def test_title_given_on_creation_is_cleaned_too():
+    decomposed = unicodedata.normalize("NFD", "Kế hoạch tuyên truyền chuyển đổi số\x07")
+    document = create_document(demo("vhxh"), "plan", plan=the_plan(), title=decomposed)
+    assert document.title == "Kế hoạch tuyên truyền chuyển đổi số"
+    assert document.versions.get(number=1).title == document.title
+    with pytest.raises(Invalid) as caught:
+        create_document(demo("vhxh"), "plan", plan=the_plan(), title="k" * (doc_content.MAX_TITLE + 1))
+    assert "title" in caught.value.errors

@@ -62,6 +62,8 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
         if kind == Kind.UNIT_REPORT:
             raise Forbidden("Chỉ cán bộ soạn thảo của đơn vị mới được tạo báo cáo của đơn vị mình.")
         raise Forbidden(f"Chỉ cán bộ soạn thảo của {plan.coordinator.name} mới được tạo {Kind(kind).label.lower()}.")
+    if title:
+        title = doc_content.clean_text(title, "title", doc_content.MAX_TITLE, multiline=False)
     data = {"sections": {}, "values": {}, "models": []}
     if content:
         data.update(content)
