@@ -110,6 +110,9 @@ def test_every_changelist_and_change_page_renders(admin_client, app, model):
     add_batch(1)
     response = admin_client.get(changelist(app, model))
     assert response.status_code == 200
+    # Searching (across related fields too) works on every list.
+    response = admin_client.get(changelist(app, model), {"q": "Văn hóa"})
+    assert response.status_code == 200
     from django.apps import apps
 
     obj = apps.get_model(app, model)._default_manager.order_by("pk").first()
