@@ -244,7 +244,7 @@ def _issued_file(document):
         from workflows.models import Document
 
         with transaction.atomic():
-            locked = Document.objects.select_for_update().select_related("commune", "plan", "unit", "period").get(pk=document.pk)
+            locked = Document.objects.select_for_update().get(pk=document.pk)
             issued = IssuedFile.objects.filter(document_id=document.pk).first() or store_issued_file(locked)
     return issued.filename, bytes(issued.content)
 
