@@ -15,7 +15,7 @@ from ninja.utils import check_csrf
 
 from accounts import ratelimit
 from accounts.models import ApiToken
-from workflows.errors import WorkflowError
+from workflows.errors import Invalid, WorkflowError
 
 from .errors import CsrfFailed
 
@@ -44,6 +44,11 @@ class BearerAuth(HttpBearer):
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
+
+
+def bearer_token(request):
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 class SessionAuth(APIKeyCookie):
@@ -93,3 +98,13 @@ def issue_token(request, username, password):
     token = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, key_hash=hash_token(token))
     return token
+
+
+def revoke_token(request):
+    token = bearer_token(request)
+    if not token:
+        raise Invalid(
+            "Yêu cầu không dùng khóa truy cập nên không có khóa nào để thu hồi.",
+            {"Authorization": ["Gửi khóa cần thu hồi trong tiêu đề Authorization: Bearer <khóa>."]},
+        )
+    ApiToken.objects.filter(key_hash=hash_token(token), user=request.auth).delete()

@@ -32,6 +32,18 @@ def create_token(request, payload: TokenIn):
     return Status(201, {"token": auth.issue_token(request, payload.username, payload.password)})
 
 
+@public.delete(
+    "/auth/token",
+    auth=auth.api_auth,
+    response={204: None, 400: ErrorOut, 401: ErrorOut},
+    summary="Thu hồi khóa truy cập đang dùng",
+)
+def revoke_token(request):
+    """Khóa gửi trong tiêu đề Authorization của chính yêu cầu này hết hiệu lực ngay."""
+    auth.revoke_token(request)
+    return Status(204, None)
+
+
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Người đang gọi")
 def me(request):
     user = request.auth

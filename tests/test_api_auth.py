@@ -36,6 +36,9 @@ class ApiClient:
     def patch(self, path, body=None):
         return self.send("patch", path, body)
 
+    def delete(self, path):
+        return self.client.delete(f"/api/v1{path}", **self._headers())
+
     def transition(self, document_id, name, comment="", **extra):
         return self.post(f"/documents/{document_id}/transitions/{name}", {"comment": comment, **extra})
 
@@ -135,6 +138,26 @@ def test_missing_or_unknown_token_is_401_with_www_authenticate():
 
 
 @pytest.mark.django_db
+def test_a_token_can_be_revoked_by_its_holder():
+    api, other = login("tramyte"), login("tramyte")
+    response = api.delete("/auth/token")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_error(api.get("/me"), 401)
+    assert other.get("/me").status_code == 200  # only the token used is revoked
+    assert_error(ApiClient().delete("/auth/token"), 401)
+
+
+@pytest.mark.django_db
+def test_revoking_from_a_browser_session_names_the_missing_header():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="tramyte"))
+    csrf = client.get("/api/v1/docs").cookies["csrftoken"].value
+    assert_error(client.delete("/api/v1/auth/token", HTTP_X_CSRFTOKEN=csrf), 400, "Authorization")
+    assert client.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.django_db
 def test_token_of_a_deactivated_user_stops_working():
     api = login("tramyte")
     User.objects.filter(username="tramyte").update(is_active=False)
@@ -186,6 +209,8 @@ def test_openapi_document_describes_every_endpoint():
     ):
         assert path in paths, path
     assert set(paths["/api/v1/documents/{id}"]) == {"get", "patch"}
+    assert set(paths["/api/v1/auth/token"]) == {"post", "delete"}
+    assert "security" not in paths["/api/v1/auth/token"]["post"]
     assert "409" in paths["/api/v1/documents/{id}"]["patch"]["responses"]
     assert "503" in paths["/api/v1/documents/{id}/pdf"]["get"]["responses"]
     assert {"BearerAuth", "SessionAuth"} <= set(document["components"]["securitySchemes"])

@@ -82,12 +82,16 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, con
 
 @pytest.fixture
 def fuzz_tokens(db):
-    tokens = []
-    for username in ("tramyte", "vhxh"):
-        token = secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=User.objects.get(username=username), key_hash=hash_token(token))
-        tokens.append(token)
-    return itertools.cycle(tokens)
+    """A fresh token for every call (DELETE /auth/token revokes the one it is sent with)."""
+    users = itertools.cycle([User.objects.get(username="tramyte"), User.objects.get(username="vhxh")])
+
+    def tokens():
+        while True:
+            token = secrets.token_urlsafe(24)
+            ApiToken.objects.create(user=next(users), key_hash=hash_token(token))
+            yield token
+
+    return tokens()
 
 
 # LibreOffice takes about half a second per PDF; tests/test_api_files.py covers real PDFs.
