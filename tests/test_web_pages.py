@@ -176,3 +176,31 @@ def test_notifications_panel_and_mark_as_read():
     # An outside "next" is ignored.
     response = client.post("/van-ban/thong-bao/da-doc-het/", {"next": "https://example.org/"})
     assert response["Location"] == "/"
+
+
+JUNK = ["", "0", "-1", "abc", "9" * 30, "<script>", "' OR 1=1 --", "\x00", "đ" * 5000]
+
+
+@pytest.mark.parametrize("username", ["tramyte", "vhxh", "pct", "vanthu"])
+def test_junk_posted_to_every_form_never_gives_a_500(username):
+    report = opened_report()
+    period = Period.objects.get(code="2026-Y")
+    client = client_for(username)
+    targets = [
+        f"/van-ban/{report.pk}/sua/",
+        f"/van-ban/{report.pk}/thao-tac/",
+        "/van-ban/tao-bao-cao/",
+        "/van-ban/thong-bao/da-doc-het/",
+        "/van-ban/thong-bao/999999/da-doc/",
+        f"/theo-doi/ky-bao-cao/{period.pk}/mo-ky/",
+        f"/theo-doi/ky-bao-cao/{period.pk}/tong-hop/",
+    ]
+    fields = ["version", "title", "transition", "comment", "expected_state", "period", "models-total", "value-3.2",
+              "section-results", "model-0-name", "evidence_target", "next", "action"]
+    for url in targets:
+        for junk in JUNK:
+            response = client.post(url, {name: junk for name in fields})
+            assert response.status_code < 500, (url, junk[:20], response.status_code)
+    for junk in JUNK[:-1]:
+        assert client.get("/van-ban/tra-cuu/", {"q": junk, "kind": junk, "period": junk, "unit": junk, "trang": junk}).status_code == 200
+        assert client.get("/theo-doi/", {"ky": junk}).status_code in (200, 403)

@@ -119,3 +119,11 @@ def site(live_server, demo_data, chromium):
             context.close()
         except Exception:
             pass
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_demo_data_afterwards(django_db_blocker):
+    """The live-server tests flush the database; leave the demo data in place for later tests."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -167,7 +167,7 @@ class TransitionView(LoginRequiredMixin, View):
             messages.success(request, f"Đã cấp số {document.number_label}, ngày {document.issued_on:%d/%m/%Y}. Văn bản đã được phát hành.")
         else:
             messages.success(request, f"Đã thực hiện «{label}». Văn bản hiện ở trạng thái «{document.get_state_display()}».")
-        return redirect(safe_next(request, document_url(document)))
+        return HttpResponseRedirect(safe_next(request, document_url(document)))
 
 
 class EditView(LoginRequiredMixin, View):

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
@@ -34,4 +34,4 @@ class MarkReadView(LoginRequiredMixin, View):
         count = qs.update(read_at=timezone.now())
         if pk is None:
             messages.success(request, f"Đã đánh dấu {count} thông báo là đã đọc.")
-        return redirect(safe_next(request, "/"))
+        return HttpResponseRedirect(safe_next(request, "/"))
