@@ -20,9 +20,9 @@ Overwriting: the figures (content["compiled"]) are always recomputed; they are d
 Narrative sections are drafted from the units' sections and written only into EMPTY sections, so
 what staff have written is never silently replaced. All drafts are also kept in
 content["compiled"]["drafts"]; compile_summary(..., replace_sections=True) puts them in anyway
-(the "use the draft" button). The save follows the protocol of workflows.services.update_document
-(row lock, optional optimistic version check, version + 1, an immutable DocumentVersion snapshot);
-update_document itself cannot be used because it has no parameter for compiled figures.
+(the "use the draft" button). Like workflows.services.update_document it locks the row, checks the
+optional version and saves through workflows.services.save_new_version (version + 1, snapshot); the
+compiled figures are derived data, which update_document deliberately does not accept from users.
 """
 from decimal import Decimal
 
@@ -32,14 +32,14 @@ from django.utils import timezone
 from plans.models import Area, Target
 from workflows import content as doc_content
 from workflows.errors import Conflict, Invalid, NotFound, WrongState
-from workflows.models import Document, DocumentVersion, Kind, State
-from workflows.services import create_document
+from workflows.models import EDITABLE_STATES, Document, Kind, State
+from workflows.services import create_document, save_new_version
 
 from .access import require_coordinator_staff
 from .formatting import date_vn, target_label, unit_value_label, value_label
 from .services import FINAL_STATES
 
-EDITABLE = (State.DRAFT, State.RETURNED)
+EDITABLE = EDITABLE_STATES
 
 
 def _number(value):
@@ -322,12 +322,7 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
         "drafts": drafts,
     }
     document.content = content
-    document.version += 1
-    document.save()
-    DocumentVersion.objects.create(
-        document=document, number=document.version, title=document.title, content=document.content, created_by=user
-    )
-    return document
+    return save_new_version(document, user)
 
 
 @transaction.atomic

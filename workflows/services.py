@@ -45,9 +45,17 @@ def _snapshot(document, user):
     )
 
 
+def save_new_version(document, user):
+    """Persist changed content of a locked, editable document as its next numbered version."""
+    document.version += 1
+    document.save()
+    _snapshot(document, user)
+    return document
+
+
 @transaction.atomic
 def create_document(user, kind, *, plan, period=None, unit=None, title=None, content=None):
-    """Create a draft. A unit report belongs to the caller's unit unless `unit` is given by a coordinator."""
+    """Create a draft. A unit report belongs to the caller's unit; the plan and summary report to the coordinator."""
     if kind not in Kind.values:
         raise Invalid("Loại văn bản không hợp lệ.", {"kind": [f"Chọn một trong: {', '.join(Kind.values)}."]})
     if kind in (Kind.UNIT_REPORT, Kind.SUMMARY_REPORT) and period is None:
@@ -123,10 +131,7 @@ def update_document(document_id, user, *, version, title=None, sections=None, va
         return document
     document.content = data
     document.title = new_title
-    document.version += 1
-    document.save()
-    _snapshot(document, user)
-    return document
+    return save_new_version(document, user)
 
 
 def available_transitions(document, user):
