@@ -12,7 +12,7 @@ from typing import Any, Literal, Optional, Union
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool
 
-from workflows.content import MAX_COMMENT, MAX_EVIDENCE, MAX_NOTE, MAX_TITLE
+from workflows.content import MAX_COMMENT, MAX_EVIDENCE, MAX_NOTE, MAX_TITLE, MODEL_KINDS, SECTIONS
 
 # Largest id a BigAutoField (and SQLite INTEGER) can hold.
 MAX_ID = 2**63 - 1
@@ -107,14 +107,18 @@ class ValueIn(Strict):
 
 class ModelIn(Strict):
     name: str = Field(..., min_length=1, max_length=400)
-    kind: Optional[str] = Field(None, max_length=200)
+    kind: Optional[str] = Field(None, max_length=200, description="Loại mô hình: " + ", ".join(MODEL_KINDS))
     note: Optional[str] = Field(None, max_length=4000)
 
 
 class DocumentPatchIn(Strict):
     version: int = Field(..., ge=1, le=MAX_VERSION, description="Phiên bản đang sửa; sai lệch thì trả 409")
     title: Optional[str] = Field(None, max_length=1000, description=f"Trích yếu, tối đa {MAX_TITLE} ký tự sau chuẩn hóa NFC")
-    sections: Optional[dict[str, str]] = Field(None, description="{mã mục: nội dung}; chỉ các mục gửi lên được thay")
+    sections: Optional[dict[str, str]] = Field(
+        None,
+        description="{mã mục: nội dung}; chỉ các mục gửi lên được thay. Mã mục theo loại văn bản: "
+        + "; ".join(f"{kind}: {', '.join(key for key, _, _ in items)}" for kind, items in SECTIONS.items()),
+    )
     values: Optional[list[ValueIn]] = Field(None, max_length=200)
     models: Optional[list[ModelIn]] = Field(None, max_length=100)
 
