@@ -155,12 +155,13 @@ def update_document(request, payload: DocumentPatchIn, id: int = Path(..., ge=1,
 
 @router.post(
     "/documents/{id}/transitions/{name}",
-    response={200: DocumentOut, **WRITE_ERRORS},
+    response={200: DocumentOut, **WRITE_ERRORS, 503: ErrorOut},
     summary="Chuyển bước xử lý",
 )
 def transition(request, name: TransitionName, payload: TransitionIn = None, id: int = Path(..., ge=1, le=MAX_ID)):
     """submit, withdraw, start_review, return, approve, sign, send_back, issue. Người không có quyền: 403
-    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409."""
+    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409; không dựng được tệp Word khi ban hành
+    (không có gì thay đổi, chưa cấp số): 503."""
     user = request.auth
     payload = payload or TransitionIn()
     services.perform_transition(id, user, name, payload.comment, expected_state=payload.expected_state)

@@ -14,7 +14,7 @@ from documents.models import IssuedFile, NumberSequence, RegisterEntry
 from documents.register import format_number, register_entries, symbol
 from organizations.models import Commune
 from tests.test_lifecycle import COMMUNE_STEPS, demo, new_summary_report, run, signed_plan_document, the_plan
-from workflows.errors import WrongState
+from workflows.errors import Unavailable, WrongState
 from workflows.models import AuditEntry, Document, State
 from workflows.services import perform_transition
 
@@ -122,7 +122,7 @@ def test_a_failed_issue_takes_no_number(fail_rendering_for):
     lucky = signed_plan_document("Kế hoạch ban hành bình thường")
     fail_rendering_for.add(unlucky.pk)
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Unavailable):
         issue(unlucky)
 
     unlucky.refresh_from_db()

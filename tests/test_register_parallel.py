@@ -10,6 +10,7 @@ from tests.conftest import postgres_only
 from tests.test_concurrency import demo_snapshot, in_parallel  # noqa: F401 - module fixture: demo data snapshot
 from tests.test_lifecycle import signed_plan_document, the_plan
 from tests.test_register import fail_rendering_for, issue, signed_summary_report  # noqa: F401 - fixture
+from workflows.errors import Unavailable
 from workflows.models import AuditEntry, Document, State
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,7 +25,7 @@ def issuer(documents):
         for document in documents:
             try:
                 numbers.append(issue(document).number)
-            except RuntimeError:
+            except Unavailable:
                 numbers.append(None)
         return numbers
     return work

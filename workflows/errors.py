@@ -36,3 +36,9 @@ class Conflict(WorkflowError):
     """Someone else changed the document first (stale version, parallel action): 409."""
 
     status = 409
+
+
+class Unavailable(WorkflowError):
+    """A needed service failed (e.g. the Word file could not be rendered); nothing was changed: 503."""
+
+    status = 503

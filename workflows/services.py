@@ -3,6 +3,8 @@
 Each function runs in one transaction, locks the document row, checks who may act (policy) and
 in which state (the FSM), and records what happened (versions, audit entries).
 """
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -11,8 +13,10 @@ from plans.models import Target
 
 from . import content as doc_content
 from . import policy
-from .errors import Conflict, Forbidden, Invalid, NotFound, WrongState
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, WrongState
 from .models import EDITABLE_STATES, AuditEntry, Document, DocumentVersion, Kind, State
+
+logger = logging.getLogger(__name__)
 
 
 def targets_for(document):
@@ -208,7 +212,14 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     if name == "issue":
         from documents.rendering import store_issued_file
 
-        store_issued_file(document)
+        try:
+            store_issued_file(document)
+        except Exception as exc:  # any rendering failure rolls the whole issue back
+            logger.exception("Rendering the issued file of document %s failed", document.pk)
+            raise Unavailable(
+                "Không tạo được tệp Word của văn bản nên chưa cấp số; văn bản vẫn ở trạng thái «Đã ký». "
+                "Hãy thử lại, hoặc báo quản trị viên kiểm tra mẫu văn bản."
+            ) from exc
     transaction.on_commit(lambda: _notify_transition(document.pk, name))
     return document
 
