@@ -15,7 +15,9 @@ ROOT = settings.BASE_DIR
 
 
 def _manage(*args, env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    # Only what a real deployment would have: no test-only switches such as DJANGO_ALLOW_ASYNC_UNSAFE.
+    dropped = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
