@@ -29,6 +29,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from documents.dates import short_date
 from plans.models import Area, Target
 from workflows import content as doc_content
 from workflows.errors import Conflict, Invalid, NotFound, WrongState
@@ -36,7 +37,7 @@ from workflows.models import EDITABLE_STATES, Document, Kind, State
 from workflows.services import create_document, save_new_version
 
 from .access import require_coordinator_staff
-from .formatting import date_vn, target_label, unit_value_label, value_label
+from .formatting import target_label, unit_value_label, value_label
 from .services import FINAL_STATES
 
 EDITABLE = EDITABLE_STATES
@@ -265,7 +266,7 @@ def draft_sections(period, rows, reports, targets):
     preamble = (
         f"Thực hiện Kế hoạch {plan.title[:1].lower()}{plan.title[1:]}, trên cơ sở báo cáo của {received}/{len(reporting)} "
         f"cơ quan, đơn vị, {plan.commune.short_name} báo cáo kết quả {period.name.lower()} như sau "
-        f"(số liệu tính từ ngày {date_vn(period.data_start)} đến ngày {date_vn(period.data_end)}):"
+        f"(số liệu tính từ ngày {short_date(period.data_start)} đến ngày {short_date(period.data_end)}):"
     )
     return {
         "preamble": preamble,

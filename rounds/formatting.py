@@ -1,8 +1,11 @@
 """Vietnamese display of figures and dates: decimal comma, dd/mm/yyyy."""
 from decimal import Decimal
 
+from documents.dates import short_date
+
 
 def date_vn(value):
+    """dd/mm/yyyy for screens, spreadsheets and e-mails; documents use documents.dates."""
     return value.strftime("%d/%m/%Y") if value else ""
 
 
@@ -88,5 +91,5 @@ def target_label(target):
 
 
 def data_window_sentence(period):
-    """The Nghị định 09/2019 data window, as printed in the reports."""
-    return f"Số liệu tính từ ngày {date_vn(period.data_start)} đến ngày {date_vn(period.data_end)}."
+    """The Nghị định 09/2019 data window, as printed in the reports (dates in the ND30 numeric form)."""
+    return f"Số liệu tính từ ngày {short_date(period.data_start)} đến ngày {short_date(period.data_end)}."

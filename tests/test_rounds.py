@@ -110,7 +110,7 @@ def test_open_round_creates_a_prefilled_draft_for_every_reporting_unit():
     period_obj = period("2026-H1")
     result = open_round(period_obj, demo("vhxh"))
     assert len(result.created) == 25 and result.existing == 0
-    assert result.data_window == "Số liệu tính từ ngày 15/12/2025 đến ngày 14/06/2026."
+    assert result.data_window == "Số liệu tính từ ngày 15/12/2025 đến ngày 14/6/2026."
     assert period("2026-H1").opened_at is not None
     xom = report_of(period_obj, "xom-01")
     assert xom.state == State.DRAFT

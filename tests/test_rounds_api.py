@@ -35,7 +35,7 @@ def test_open_a_round_through_the_api(call):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["created_count"] == 25 and body["existing_count"] == 0 and len(body["created"]) == 25
-    assert body["data_window"] == "Số liệu tính từ ngày 15/12/2025 đến ngày 14/06/2026."
+    assert body["data_window"] == "Số liệu tính từ ngày 15/12/2025 đến ngày 14/6/2026."
     assert body["deadline"] == "2026-06-19" and body["deadline_display"] == "19/06/2026"
     assert {d["unit_code"] for d in body["created"]} >= {"xom-01", "tramyte", "vanphong"}
     assert all(d["state"] == "draft" for d in body["created"])

@@ -50,7 +50,7 @@ def test_units_are_reminded_three_days_and_one_day_before_the_deadline_exactly_o
     assert len(mail.outbox) == UNITS
     first = mail.outbox[0]
     assert "còn 3 ngày (hạn 19/06/2026)" in first.subject
-    assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/06/2026." in first.body
+    assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/6/2026." in first.body
     assert recipients("Nhắc nộp").count("xom-01@example.invalid") == 1
     tick(clock, 2026, 6, 16, 8, 5)
     tick(clock, 2026, 6, 17, 8, 0)
