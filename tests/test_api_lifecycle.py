@@ -177,3 +177,21 @@ def test_pdf_is_rendered_when_libreoffice_is_installed():
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert ".pdf" in response["Content-Disposition"]
+
+
+def test_issue_whose_word_file_cannot_be_rendered_is_503_and_changes_nothing(monkeypatch):
+    import documents.rendering
+
+    plan = _plan_to_approved()
+    ok(login("pct").transition(plan.pk, "sign"))
+
+    def broken(document):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(documents.rendering, "store_issued_file", broken)
+    vanthu = login("vanthu")
+    body = assert_error(vanthu.transition(plan.pk, "issue"), 503)
+    assert "chưa cấp số" in body["detail"]
+    after = ok(vanthu.get(f"/documents/{plan.pk}"))
+    assert after["state"] == "signed" and after["number"] is None
+    assert ok(vanthu.get("/register")) == []
