@@ -181,8 +181,8 @@ def test_screens_fit_office_and_phone_widths(site):
     approved_reports("2026-H1", units, percent="93")
     create_summary(Period.objects.get(code="2026-H1"), User.objects.get(username="vhxh"))
     approved_reports("2026-Y", units + ["xom-04", "xom-05", "doanthanhnien"], percent="98", seed=1)
-    site.both_widths("tramyte", "/van-ban/", "home")
-    site.both_widths("tramyte", "/van-ban/tra-cuu/?q=chuyen+doi+so", "search")
+    site.both_widths("xom-06", "/van-ban/", "home")
+    site.both_widths("vhxh", "/van-ban/tra-cuu/?q=chuyen+doi+so", "search")
     site.both_widths("vhxh", "/theo-doi/?ky=2026-Y", "dashboard")
     site.both_widths("vhxh", "/theo-doi/chi-tieu/?ky=2026-Y", "targets")
     # The report form at both widths.
@@ -192,3 +192,31 @@ def test_screens_fit_office_and_phone_widths(site):
         site.shot(page, "report-form")
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
         page.context.close()
+
+
+def test_keyboard_and_phone_menu(site):
+    open_round_in_ui(site)
+    # Keyboard only: move through the form with Tab, type, save with Enter.
+    page = site.page("xom-06")
+    open_own_report(page)
+    page.locator("#title").focus()
+    page.keyboard.press("Tab")  # first target: its radio group
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.id || document.activeElement.name")
+    assert focused, "Tab should move the focus to the next input"
+    percent = page.locator("input[data-kind=percent]").first
+    percent.focus()
+    page.keyboard.type("87,25")
+    page.keyboard.press("Enter")  # submits with the first button: Lưu dự thảo
+    expect(page.locator(".web-message--success")).to_contain_text("Đã lưu dự thảo")
+    expect(page.locator("input[data-kind=percent]").first).to_have_value("87,25")
+    page.context.close()
+
+    # On a phone the menu opens from the toolbar button and leads to the other pages.
+    phone = site.page("tramyte", PHONE)
+    phone.get_by_role("button", name="Mở hoặc đóng trình đơn").click()
+    phone.get_by_role("link", name="Tra cứu văn bản").click()
+    expect(phone.get_by_role("heading", name="Tra cứu văn bản")).to_be_visible()
+    phone.get_by_label(re.compile("^Từ khóa")).fill("chuyen doi so")
+    phone.get_by_label(re.compile("^Từ khóa")).press("Enter")
+    expect(phone.get_by_text(re.compile(r"Kết quả: \d+ văn bản"))).to_be_visible()
