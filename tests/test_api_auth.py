@@ -233,3 +233,43 @@ def test_docs_page_works_offline_with_bundled_swagger_ui():
         assert len(response.content) > 1000
     assert client.get("/api/v1/docs/assets/settings.py").status_code == 404
     assert client.get("/api/v1/docs/assets/..%2Fsettings.py").status_code == 404
+
+
+PATH_EXAMPLES = {"id": "1", "n": "1", "name": "submit", "code": "2026-H1", "year": "2026"}
+
+
+def _operations(document, secured):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            if bool(operation.get("security")) == secured:
+                url = path
+                for key, value in PATH_EXAMPLES.items():
+                    url = url.replace("{" + key + "}", value)
+                yield method, url
+
+
+@pytest.mark.django_db
+def test_every_protected_operation_answers_401_without_credentials():
+    client = Client()
+    document = client.get("/api/v1/openapi.json").json()
+    operations = list(_operations(document, secured=True))
+    assert len(operations) >= 20
+    for method, url in operations:
+        response = getattr(client, method)(url, content_type="application/json")
+        assert_error(response, 401)
+    assert [url for _, url in _operations(document, secured=False)] == ["/api/v1/auth/token"]
+
+
+@pytest.mark.django_db
+def test_every_document_operation_names_a_bad_id():
+    api = login("vhxh")
+    document = api.client.get("/api/v1/openapi.json").json()
+    operations = [(m, u) for m, u in _operations(document, secured=True) if "/documents/1" in u]
+    assert len(operations) >= 10
+    for method, url in operations:
+        bad = url.replace("/documents/1", "/documents/x")
+        if method == "get":
+            response = api.client.get(bad, **api._headers())
+        else:
+            response = getattr(api.client, method)(bad, "{}", content_type="application/json", **api._headers())
+        assert_error(response, 400, "id")
