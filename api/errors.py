@@ -80,6 +80,8 @@ def _message(error):
         return "Phải là true hoặc false."
     if kind == "string_type":
         return "Phải là một chuỗi văn bản."
+    if kind == "string_unicode":
+        return "Chứa ký tự Unicode không hợp lệ."
     if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
         return "Phải là một đối tượng JSON."
     if kind == "list_type":

@@ -357,3 +357,15 @@ def test_history_versions_and_diff(tramyte, vhxh):
     assert full["sections"][0]["changes"][0]["op"] in ("insert", "replace")
     assert_error(vhxh.get(f"/documents/{document['id']}/diff", **{"from": 1, "to": 7}), 404)
     assert_error(vhxh.get(f"/documents/{document['id']}/diff", **{"from": 0}), 400, "from")
+
+
+def test_broken_unicode_is_400_naming_the_field(tramyte):
+    document = create_report(tramyte)
+    response = tramyte.client.patch(
+        f"/api/v1/documents/{document['id']}",
+        '{"version": 1, "title": "Báo cáo \\ud800"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {tramyte.token}",
+    )
+    body = assert_error(response, 400, "title")
+    assert body["errors"]["title"] == ["Chứa ký tự Unicode không hợp lệ."]
