@@ -6,7 +6,8 @@ it logs the bug and answers an honest 500 in the same JSON shape, so the fuzz te
 """
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -152,6 +153,15 @@ def install(api):
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
         return respond(request, 403, str(exc) or HTTP_MESSAGES[403])
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
+        return respond(request, 400, f"Nội dung yêu cầu quá lớn (tối đa {limit} MB).", {"body": [f"Tối đa {limit} MB."]})
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return respond(request, 400, "Yêu cầu không hợp lệ.")
 
     @api.exception_handler(DocumentIsFrozen)
     def frozen(request, exc):

@@ -369,3 +369,10 @@ def test_broken_unicode_is_400_naming_the_field(tramyte):
     )
     body = assert_error(response, 400, "title")
     assert body["errors"]["title"] == ["Chứa ký tự Unicode không hợp lệ."]
+
+
+def test_oversized_body_is_400_not_a_crash(tramyte):
+    document = create_report(tramyte)
+    huge = "x" * (6 * 1024 * 1024)
+    body = assert_error(tramyte.patch(f"/documents/{document['id']}", {"version": 1, "title": huge}), 400, "body")
+    assert "quá lớn" in body["detail"]
