@@ -161,8 +161,6 @@ LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "300
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
-# Where LibreOffice lives, for PDF conversion; empty means "look on PATH".
-LIBREOFFICE_BINARY = os.environ.get("LIBREOFFICE_BINARY", "")
 
 # Security: safe defaults, tightened further when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -649,3 +649,10 @@ def test_title_given_on_creation_is_cleaned_too():
     with pytest.raises(Invalid) as caught:
         create_document(demo("vhxh"), "plan", plan=the_plan(), title="k" * (doc_content.MAX_TITLE + 1))
     assert "title" in caught.value.errors
+
+
+@pytest.mark.django_db
+def test_a_plan_has_exactly_one_plan_document():
+    with pytest.raises(Conflict, match="đã có văn bản kế hoạch"):
+        create_document(demo("vhxh"), "plan", plan=the_plan())
+    assert Document.objects.filter(kind="plan").count() == 1

@@ -103,6 +103,11 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 condition=models.Q(kind="summary_report"),
                 name="one_summary_report_per_period",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "plan"],
+                condition=models.Q(kind="plan"),
+                name="one_plan_document_per_plan",
+            ),
         ]
         permissions = [("view_all_documents", "Xem mọi văn bản")]
 

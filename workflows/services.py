@@ -93,6 +93,8 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
         with transaction.atomic():
             document.save()
     except IntegrityError:
+        if kind == Kind.PLAN:
+            raise Conflict("Kế hoạch này đã có văn bản kế hoạch.") from None
         what = "báo cáo cho kỳ này" if kind == Kind.UNIT_REPORT else f"{Kind(kind).label.lower()} cho kỳ này"
         raise Conflict(f"Đơn vị đã có {what}.") from None
     _snapshot(document, user)
