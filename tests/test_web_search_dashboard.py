@@ -105,6 +105,8 @@ def test_rounds_page_open_round_and_compile_for_the_coordinator_only():
     assert response.status_code == 302 and response["Location"] == f"/van-ban/{summary.pk}/"
     html = vhxh.get(f"/van-ban/{summary.pk}/").content.decode()
     assert "Số liệu tổng hợp 13 chỉ tiêu" in html and "Trạm Y tế xã" in html
+    assert f'action="/theo-doi/ky-bao-cao/{period.pk}/tong-hop/"' in html  # recompile from the report itself
+    assert "/tong-hop/" not in client_for("vanphong").get(f"/van-ban/{summary.pk}/").content.decode()
     response = vhxh.post(f"/theo-doi/ky-bao-cao/{period.pk}/tong-hop/", follow=True)
     assert "Đã tổng hợp lại số liệu" in response.content.decode()
     assert client_for("vanphong").post(f"/theo-doi/ky-bao-cao/{period.pk}/tong-hop/").status_code == 403

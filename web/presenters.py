@@ -68,6 +68,18 @@ def reviewer_diff(document, user):
     return doc_diff.diff_since_return(document)
 
 
+def may_compile(document, user):
+    """Offer "recompile" on a summary report to the coordinator's staff while it can change."""
+    from rounds.access import is_coordinator_staff
+
+    return bool(
+        document.kind == "summary_report"
+        and document.is_editable
+        and document.period_id
+        and is_coordinator_staff(user, document.commune_id)
+    )
+
+
 def compiled_rows(document):
     compiled = document.content.get("compiled") or {}
     rows = compiled.get("targets") or []
@@ -91,6 +103,7 @@ def document_context(document, user, *, with_diff=False):
         "attachments": list(document.attachments.select_related("uploaded_by")),
         "may_edit": policy.may_edit(user, document) and document.is_editable,
         "data_window": (document.content.get("data_window") or ""),
+        "may_compile": may_compile(document, user),
     }
     if with_diff:
         context["diff"] = reviewer_diff(document, user)

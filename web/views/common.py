@@ -37,3 +37,12 @@ def safe_next(request, default):
     if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
+
+
+_CONTROL = {c: None for c in range(32)}
+_CONTROL[0x7F] = None
+
+
+def query_param(request, name, max_length=200):
+    """A GET parameter without control characters (PostgreSQL refuses NUL), trimmed and bounded."""
+    return (request.GET.get(name) or "").translate(_CONTROL).strip()[:max_length]

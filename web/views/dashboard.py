@@ -17,7 +17,7 @@ from workflows.errors import WorkflowError
 from workflows.models import Document, Kind, State
 
 from ..charts import bar_chart
-from .common import error_page
+from .common import error_page, query_param
 
 NOT_CREATED = "not_created"
 STATE_LABELS = dict(State.choices)
@@ -124,7 +124,7 @@ class DashboardView(LoginRequiredMixin, View):
         if plan is None:
             return render(request, self.template_name, {"plan": None})
         periods = list(Period.objects.filter(plan=plan).order_by("data_end", "kind"))
-        period = choose_period(periods, request.GET.get("ky", ""))
+        period = choose_period(periods, query_param(request, "ky"))
         context = {"plan": plan, "periods": periods, "period": period, "section": self.section}
         if period is not None:
             period.plan = plan

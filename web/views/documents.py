@@ -17,7 +17,7 @@ from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
 from .. import editor, presenters, search
-from .common import error_page, safe_next, visible_document
+from .common import error_page, query_param, safe_next, visible_document
 
 PAGE_SIZE = 25
 
@@ -81,7 +81,7 @@ class SearchView(LoginRequiredMixin, View):
         user = request.user
         qs = queries.documents_for(user)
         params = request.GET
-        chosen = {k: params.get(k, "").strip() for k in ("kind", "period", "unit", "state", "q")}
+        chosen = {k: query_param(request, k) for k in ("kind", "period", "unit", "state", "q")}
         if chosen["kind"] in Kind.values:
             qs = qs.filter(kind=chosen["kind"])
         if chosen["state"] in State.values:
