@@ -32,6 +32,8 @@ PAGES = [
     "/theo-doi/?ky=khong-co",
     "/theo-doi/chi-tieu/?ky=2026-H1",
     "/theo-doi/ky-bao-cao/",
+    "/theo-doi/danh-gia/",
+    "/theo-doi/danh-gia/?nam=2026",
 ]
 # Strings viewflow or Django would show in English if a translation were missing.
 ENGLISH = ["Applications", "Log out", "Logout", "Profile", ">Back<", "Log in", "No viewsets found", "To place content here",
@@ -115,7 +117,7 @@ def count_queries(client, url):
 
 LIST_PAGES = {
     "vhxh": ["/van-ban/", "/van-ban/tra-cuu/", "/van-ban/tra-cuu/?q=chuyen+doi+so", "/tham-dinh/", "/theo-doi/?ky=2026-H1",
-             "/theo-doi/chi-tieu/?ky=2026-H1", "/theo-doi/ky-bao-cao/", "/van-ban/thong-bao/"],
+             "/theo-doi/chi-tieu/?ky=2026-H1", "/theo-doi/ky-bao-cao/", "/van-ban/thong-bao/", "/theo-doi/danh-gia/?nam=2026"],
     "pct": ["/ky-duyet/", "/van-ban/"],
     "vanthu": ["/van-thu/", "/van-thu/so-van-ban-di/"],
     "tramyte": ["/van-ban/", "/van-ban/tra-cuu/"],

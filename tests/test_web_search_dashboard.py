@@ -137,3 +137,36 @@ def test_signer_reads_the_compiled_figures_and_signs_the_summary():
     assert pct.post(f"/van-ban/{summary.pk}/thao-tac/", {"transition": "sign", "expected_state": "approved"}).status_code == 302
     summary.refresh_from_db()
     assert summary.state == "signed"
+
+
+def test_evaluation_ranks_units_with_reasons_and_exports(django_assert_max_num_queries):
+    from openpyxl import load_workbook
+    import io
+
+    from web.testing import approved_reports
+
+    approved_reports("2026-H1", ["tramyte", "kinhte", "xom-01"])
+    client = client_for("pct")
+    with django_assert_max_num_queries(20):
+        response = client.get("/theo-doi/danh-gia/", {"nam": "2026"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Đánh giá thi đua năm 2026" in html and "Trạm Y tế xã" in html and "Nộp đúng hạn" in html
+    assert re.search(r'data-label="Hạng" class="web-num"><strong>1</strong>', html)
+    xlsx = client.get("/theo-doi/danh-gia/", {"nam": "2026", "dinh-dang": "xlsx"})
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
+    assert load_workbook(io.BytesIO(xlsx.content)).active.max_row > 1
+    assert client.get("/theo-doi/danh-gia/", {"nam": "abc"}).status_code == 200
+    assert client_for("tramyte").get("/theo-doi/danh-gia/").status_code == 403
+
+
+def test_status_matrix_exports_to_excel():
+    from openpyxl import load_workbook
+    import io
+
+    opened_report()
+    response = client_for("vhxh").get("/theo-doi/tai-ve/", {"ky": "2026-H1"})
+    assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert any(row and "Trạm Y tế xã" in row for row in rows)
+    assert "/theo-doi/tai-ve/?ky=2026-H1" in client_for("vhxh").get("/theo-doi/", {"ky": "2026-H1"}).content.decode()

@@ -108,6 +108,10 @@ class DashboardApp(WebApplication):
 
     matrix_path = route("", Page(app_name="tinh-hinh", title="Tình hình nộp báo cáo", icon="grid_on", view_class=dashboard.DashboardView))
     targets_path = route("chi-tieu/", Page(app_name="chi-tieu", title="Tiến độ 13 chỉ tiêu", icon="insert_chart", view_class=dashboard.TargetsView))
+    evaluation_path = route(
+        "danh-gia/", Page(app_name="danh-gia", title="Đánh giá thi đua", icon="star", view_class=dashboard.EvaluationView)
+    )
+    export_path = path("tai-ve/", dashboard.StatusExportView.as_view(), name="status_export")
     rounds_path = route("ky-bao-cao/", Page(app_name="ky-bao-cao", title="Kỳ báo cáo", icon="event", view_class=dashboard.RoundsView))
     open_path = path("ky-bao-cao/<int:pk>/mo-ky/", dashboard.OpenRoundView.as_view(), name="open_round")
     compile_path = path("ky-bao-cao/<int:pk>/tong-hop/", dashboard.CompileView.as_view(), name="compile")

@@ -198,3 +198,52 @@ def _period(pk):
         return Period.objects.select_related("plan", "plan__commune").get(pk=pk)
     except Period.DoesNotExist:
         raise Http404("Không có kỳ báo cáo này.") from None
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(data, filename):
+    from django.http import HttpResponse
+
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class StatusExportView(LoginRequiredMixin, View):
+    """The matrix of a period as Excel (rounds.exports, the format commune offices exchange)."""
+
+    def get(self, request):
+        from rounds.exports import round_status_xlsx
+
+        plan = current_plan(request.user)
+        periods = list(Period.objects.filter(plan=plan).order_by("data_end", "kind")) if plan else []
+        period = choose_period(periods, query_param(request, "ky"))
+        if period is None:
+            from django.http import Http404
+
+            raise Http404("Không có kỳ báo cáo.")
+        period.plan = plan
+        return _xlsx_response(round_status_xlsx(period), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
+
+
+class EvaluationView(LoginRequiredMixin, View):
+    """Year-end emulation evaluation: the ranked table with the reasons behind each score."""
+
+    def get(self, request):
+        from rounds.evaluation import evaluate_year
+        from rounds.exports import evaluation_xlsx
+
+        plan = current_plan(request.user)
+        try:
+            year = int(query_param(request, "nam", 4))
+        except ValueError:
+            year = timezone.localdate().year
+        if plan is not None:
+            year = min(max(year, plan.start_year), plan.end_year)
+        rows = evaluate_year(plan, year) if plan else []
+        if plan and request.GET.get("dinh-dang") == "xlsx":
+            return _xlsx_response(evaluation_xlsx(plan, year, rows), f"danh-gia-thi-dua-{year}.xlsx")
+        years = range(plan.start_year, plan.end_year + 1) if plan else []
+        return render(request, "web/evaluation.html", {"plan": plan, "rows": rows, "year": year, "years": years})
