@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import ApiToken, Role, User
 from organizations.models import Commune, Unit
 from plans.models import Area, Assignment, Period, Phase, Plan, Target
-from tests.test_lifecycle import COMMUNE_STEPS, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
+from tests.test_lifecycle import COMMUNE_STEPS, another_plan, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
 from workflows.attachments import add_attachment
 from workflows.models import AuditEntry, Document, DocumentVersion, State
 from workflows.services import create_document, perform_transition, update_document
@@ -279,7 +279,7 @@ def test_issued_document_cannot_be_changed_or_deleted_in_admin(admin_client):
 
 
 def test_a_fresh_draft_can_be_deleted(admin_client):
-    document = create_document(demo("vhxh"), "plan", plan=period().plan, title="Dự thảo tạo nhầm")
+    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title="Dự thảo tạo nhầm")
     url = reverse("admin:workflows_document_delete", args=[document.pk])
     assert admin_client.get(url).status_code == 200
     assert admin_client.post(url, {"post": "yes"}).status_code == 302

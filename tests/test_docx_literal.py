@@ -8,7 +8,7 @@ import pytest
 from documents.inspection import iter_paragraphs, open_docx
 from documents.rendering import render_docx, render_template
 from documents.templates import builtin_template, sample_context
-from tests.test_lifecycle import demo, new_unit_report, the_plan
+from tests.test_lifecycle import another_plan, demo, new_unit_report
 from workflows.models import Document
 from workflows.services import create_document, targets_for, update_document
 
@@ -32,7 +32,7 @@ def texts(doc):
 
 def test_plan_sections_title_print_literally():
     title = "Kế hoạch «thử» & <kiểm tra> {{ title }} {% raw %}"
-    document = create_document(demo("vhxh"), "plan", plan=the_plan(), title=title)
+    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title=title)
     document = update_document(
         document.pk,
         demo("vhxh"),
@@ -84,7 +84,7 @@ def test_unit_report_values_notes_and_models_print_literally():
 def test_decomposed_diacritics_are_printed_composed():
     decomposed = unicodedata.normalize("NFD", "Tiếng Việt có dấu: Ủy ban, Đảng ủy, Hạnh phúc")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
-    document = create_document(demo("vhxh"), "plan", plan=the_plan(), title="Kế hoạch NFD")
+    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title="Kế hoạch NFD")
     # Written around the services, as a data import could: the renderer normalises by itself.
     Document.objects.filter(pk=document.pk).update(
         title=decomposed, content={"sections": {"preamble": decomposed + "\x07\x0c"}, "values": {}, "models": []}

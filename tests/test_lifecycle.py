@@ -5,6 +5,7 @@ completeness checks, edit rules, whole paths, versions, the audit trail and froz
 The helpers at the top are shared with the diff, concurrency and register tests.
 """
 import unicodedata
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -27,6 +28,23 @@ def demo(username):
 
 def the_plan():
     return Plan.objects.order_by("pk").first()
+
+
+def another_plan():
+    """A second plan of the same commune: each plan has exactly one plan document."""
+    base = the_plan()
+    return Plan.objects.create(
+        commune=base.commune,
+        code=f"thu-{uuid.uuid4().hex[:10]}",
+        title=base.title,
+        start_year=base.start_year,
+        end_year=base.end_year,
+        coordinator=base.coordinator,
+        content=base.content,
+        recipients=base.recipients,
+        archive_line=base.archive_line,
+        signer=base.signer,
+    )
 
 
 def period(code="2026-H1"):
@@ -59,7 +77,7 @@ def fill_required_sections(document, username="vhxh"):
 
 
 def new_plan_document(title="Kế hoạch thử nghiệm"):
-    document = create_document(demo("vhxh"), "plan", plan=the_plan(), title=title)
+    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title=title)
     return fill_required_sections(document)
 
 
@@ -312,7 +330,7 @@ def test_submit_of_an_incomplete_unit_report_names_every_missing_target_and_the_
 
 
 def test_submit_of_a_plan_without_its_required_sections_names_them():
-    document = create_document(demo("vhxh"), "plan", plan=the_plan(), title="Kế hoạch còn trống")
+    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title="Kế hoạch còn trống")
     with pytest.raises(Invalid) as caught:
         perform_transition(document.pk, demo("vhxh"), "submit")
     required = {f"sections.{key}" for key, _, req in doc_content.SECTIONS["plan"] if req}
@@ -643,11 +661,11 @@ def test_queryset_update_still_works_for_documents_in_progress(issued_plan):
 
 def test_title_given_on_creation_is_cleaned_too():
     decomposed = unicodedata.normalize("NFD", "Kế hoạch tuyên truyền chuyển đổi số\x07")
-    document = create_document(demo("vhxh"), "plan", plan=the_plan(), title=decomposed)
+    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title=decomposed)
     assert document.title == "Kế hoạch tuyên truyền chuyển đổi số"
     assert document.versions.get(number=1).title == document.title
     with pytest.raises(Invalid) as caught:
-        create_document(demo("vhxh"), "plan", plan=the_plan(), title="k" * (doc_content.MAX_TITLE + 1))
+        create_document(demo("vhxh"), "plan", plan=another_plan(), title="k" * (doc_content.MAX_TITLE + 1))
     assert "title" in caught.value.errors
 
 
