@@ -22,7 +22,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Test runs write screenshots under var/ (not tracked); refresh the README's pictures with
+# SCREENSHOT_DIR=docs/screenshots make test PYTEST_ARGS=tests/browser
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / os.environ.get("SCREENSHOT_DIR", "var/screenshots")
 PASSWORD = "demo2026"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
