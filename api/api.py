@@ -18,7 +18,7 @@ khi đó yêu cầu ghi dữ liệu phải kèm tiêu đề `X-CSRFToken`. Đăn
 
 **Lỗi.** Mọi lỗi trả về JSON `{"detail": "...", "errors": {"trường": ["..."]}}` bằng tiếng Việt:
 400 dữ liệu không hợp lệ (nêu tên trường), 401 chưa xác thực, 403 không có quyền (nêu lý do),
-404 không tìm thấy hoặc không được xem, 409 sai trạng thái hoặc người khác vừa thay đổi, 429 quá nhiều lần thử.
+404 không tìm thấy hoặc không được xem, 409 sai trạng thái hoặc người khác vừa thay đổi, 429 quá nhiều lần thử, 503 không tạo được tệp Word/PDF (không có gì bị thay đổi).
 
 **Ngày tháng.** Các trường ngày dùng dạng ISO `YYYY-MM-DD` (ví dụ `issued_on`); trường `*_display`
 ghi ngày dạng `dd/mm/yyyy` để hiển thị. Văn bản được chuẩn hóa Unicode NFC.
