@@ -1,4 +1,5 @@
 """Turn model objects into the plain dicts the response schemas describe."""
+from plans import formatting
 from workflows import queries
 from workflows.models import State
 
@@ -15,7 +16,7 @@ def display_name(user):
 
 
 def date_vn(value):
-    return value.strftime("%d/%m/%Y") if value else None
+    return formatting.date_vn(value) or None
 
 
 def values_list(content, targets=None):

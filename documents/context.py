@@ -14,9 +14,10 @@ Everything here is data: templates only place it. User text is cleaned (NFC, no 
 characters) and later printed literally by the renderer.
 """
 import unicodedata
-from decimal import Decimal
 
 from django.utils import timezone
+
+from plans.formatting import number_vn, unit_value_label
 
 from . import dates
 from .markup import clean, clean_data, parse_lines, punctuated_recipients, with_end_mark
@@ -39,16 +40,6 @@ def _lower(text):
 
 
 # --- values ---------------------------------------------------------------------------------
-def vietnamese_number(value):
-    """96.5 -> "96,5"; 100.0 -> "100"; 1234 -> "1.234"."""
-    number = Decimal(str(value))
-    if number == number.to_integral_value():
-        return f"{int(number):,}".replace(",", ".")
-    text = f"{number.normalize():f}"
-    whole, fraction = text.split(".")
-    return f"{int(whole):,}".replace(",", ".") + "," + fraction
-
-
 def format_value(target, value):
     """A unit's reported value as printed: "96,5%", "Đạt", "3", or the text."""
     if value is None or value == "":
@@ -56,16 +47,14 @@ def format_value(target, value):
     kind = target.input_kind
     try:
         if kind == "percent":
-            return f"{vietnamese_number(value)}%"
+            return f"{number_vn(value)}%"
         if kind == "count" and not isinstance(value, int):
-            return vietnamese_number(value)
+            return number_vn(value)
     except (ArithmeticError, ValueError):
         return clean(str(value))
     if kind == "boolean":
         return "Đạt" if value is True else "Không đạt" if value is False else clean(str(value))
     if kind == "count" and isinstance(value, int):
-        from rounds.formatting import unit_value_label
-
         return unit_value_label(target, value)
     return clean(str(value))
 

@@ -7,6 +7,7 @@ import difflib
 import re
 from decimal import Decimal
 
+from plans.formatting import number_vn
 from plans.models import Target
 
 from .content import SECTION_LABELS, SECTIONS
@@ -78,7 +79,7 @@ def format_value(value, input_kind=None):
     if isinstance(value, bool):
         return "Đạt" if value else "Không đạt"
     if isinstance(value, (int, float, Decimal)):
-        text = f"{Decimal(str(value)).normalize():f}".replace(".", ",")
+        text = number_vn(value)
         return f"{text} %" if input_kind == "percent" else text
     return str(value)
 

@@ -1,0 +1,92 @@
+"""Vietnamese display of target values, figures and dates: decimal comma, dd/mm/yyyy.
+
+One home for these so the Word documents, the compiled report, the diff, the API and the web
+pages print a value the same way. Dates inside official documents use documents.dates (ND30).
+"""
+from decimal import Decimal
+
+
+def date_vn(value):
+    """dd/mm/yyyy for screens, spreadsheets and e-mails; documents use documents.dates."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def number_vn(value, decimals=2):
+    """12.5 -> '12,5'; 1234.0 -> '1.234'; at most `decimals` decimals, trailing zeros dropped."""
+    if value is None:
+        return ""
+    quantized = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals))
+    sign = "-" if quantized < 0 else ""
+    integer, _, fraction = f"{abs(quantized):f}".partition(".")
+    groups = []
+    while len(integer) > 3:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    groups.insert(0, integer)
+    text = ".".join(groups)
+    fraction = fraction.rstrip("0")
+    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+
+
+def count_unit(measure_unit):
+    """'mô hình/năm' -> 'mô hình' (what is counted), '%' -> ''."""
+    unit = (measure_unit or "").strip()
+    if unit == "%":
+        return ""
+    return unit.split("/")[0].strip()
+
+
+def _with_unit(number, unit):
+    unit = (unit or "").strip()
+    if unit.startswith("%"):
+        return f"{number}{unit}"  # "96,5%", "100% xóm"
+    return f"{number} {unit}".strip()
+
+
+def unit_value_label(target, value):
+    """How one unit's reported value reads: 'Có', '96,5%', '2 mô hình'."""
+    if value is None:
+        return "Chưa có số liệu"
+    if isinstance(value, bool):
+        if target.comparison in ("achieved", "as_required"):
+            return "Đạt" if value else "Chưa đạt"
+        return "Có" if value else "Không"
+    if isinstance(value, str):
+        return value
+    if target.input_kind == "percent":
+        return f"{number_vn(value)}%"
+    return _with_unit(number_vn(value), count_unit(target.measure_unit))
+
+
+def value_label(target, value):
+    """How the commune-level (compiled) value reads: '91,67% xóm', '3 mô hình', 'Đạt'."""
+    if value is None:
+        return "Chưa có số liệu"
+    if isinstance(value, bool):
+        return "Đạt" if value else "Chưa đạt"
+    if isinstance(value, str):
+        return value
+    if target.aggregation == "share_yes":
+        unit = (target.measure_unit or "").strip()
+        return _with_unit(number_vn(value), unit if unit.startswith("%") else "%")
+    if target.input_kind == "percent":
+        return f"{number_vn(value)}%"
+    if target.aggregation == "sum":
+        return _with_unit(number_vn(value), count_unit(target.measure_unit))
+    return _with_unit(number_vn(value), target.measure_unit)
+
+
+def target_label(target):
+    """'≥ 95%', '> 90%', '≥ 1 mô hình/năm', 'Tăng', 'Theo quy định'."""
+    comparison = target.comparison
+    if comparison == "achieved":
+        return "Đạt"
+    if comparison == "increase":
+        return "Tăng"
+    if comparison == "as_required":
+        return "Theo quy định"
+    if target.target_value is None:
+        return ""
+    unit = (target.measure_unit or "").strip() or ("%" if target.input_kind == "percent" else "")
+    figure = _with_unit(number_vn(target.target_value), unit)
+    return f"> {figure}" if comparison == "over" else f"≥ {figure}"
