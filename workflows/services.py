@@ -7,7 +7,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from plans.models import Target
 
@@ -142,15 +142,11 @@ def update_document(document_id, user, *, version, title=None, sections=None, va
 
 def available_transitions(document, user):
     """Public names of the transitions this user may fire on this document now."""
-    names = []
-    for name, method in policy.METHOD_NAMES.items():
-        bound = getattr(document, method)
-        if not policy.may(user, name, document):
-            continue
-        meta = bound._django_fsm
-        if meta.has_transition(document.state) and meta.conditions_met(document, document.state):
-            names.append(name)
-    return names
+    return [
+        name
+        for name, method in policy.METHOD_NAMES.items()
+        if policy.may(user, name, document) and can_proceed(getattr(document, method))
+    ]
 
 
 @transaction.atomic
@@ -169,8 +165,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     if not policy.may(user, name, document):
         raise Forbidden(policy.refusal_reason(name, document))
     method = getattr(document, policy.METHOD_NAMES[name])
-    meta = method._django_fsm
-    if not meta.has_transition(document.state) or not meta.conditions_met(document, document.state):
+    if not can_proceed(method):
         if name in ("sign", "send_back") and not document.needs_signature:
             raise WrongState("Báo cáo của đơn vị kết thúc ở bước duyệt, không cần ký.")
         raise WrongState(
