@@ -1,5 +1,4 @@
 """Small helpers shared by the pages: finding a visible document, showing service errors."""
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,13 +22,6 @@ def error_page(request, exc: WorkflowError):
         {"status": exc.status, "detail": exc.detail, "errors": exc.errors},
         status=exc.status,
     )
-
-
-def flash_error(request, exc: WorkflowError):
-    text = exc.detail
-    if exc.errors:
-        text += " " + " ".join(m for msgs in exc.errors.values() for m in msgs)
-    messages.error(request, text)
 
 
 def safe_next(request, default):
