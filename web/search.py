@@ -9,8 +9,6 @@ commune has a few hundred documents a year, so the scan is small.
 import re
 import unicodedata
 
-from workflows.models import Document
-
 
 def fold(text):
     """Lower-case, strip combining marks, map đ to d, collapse spaces."""
@@ -47,4 +45,4 @@ def search(queryset, query):
     ids = matching_ids(queryset, query)
     if ids is None:
         return queryset
-    return queryset.filter(pk__in=ids) if ids else Document.objects.none()
+    return queryset.filter(pk__in=ids) if ids else queryset.none()

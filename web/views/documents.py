@@ -92,10 +92,7 @@ class SearchView(LoginRequiredMixin, View):
             qs = qs.filter(period__code=chosen["period"])
         if chosen["unit"]:
             qs = qs.filter(unit__code=chosen["unit"])
-        ids = search.matching_ids(qs, chosen["q"])
-        if ids is not None:
-            qs = qs.filter(pk__in=ids) if ids else qs.none()
-        qs = qs.order_by("-updated_at", "-id")
+        qs = search.search(qs, chosen["q"]).order_by("-updated_at", "-id")
         page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
         for document in page.object_list:
             document.overdue = queries.is_overdue(document)
