@@ -15,7 +15,7 @@ from ninja.responses import Status
 from documents.models import IssuedFile
 from plans.models import Period, Plan
 from workflows import policy, queries, services
-from workflows.errors import Conflict, Invalid, NotFound
+from workflows.errors import Invalid, NotFound
 from workflows.models import DocumentVersion, Kind
 
 from . import presenters
@@ -122,10 +122,7 @@ def create_document(request, payload: DocumentCreateIn):
     Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
     user = request.auth
     plan, period = _resolve_plan_and_period(user, payload.plan, payload.period)
-    if payload.kind == Kind.PLAN and policy.may_create(user, Kind.PLAN, plan.coordinator):
-        # The database guards one report per unit and period; one plan document per plan is checked here.
-        if plan.documents.filter(kind=Kind.PLAN).exists():
-            raise Conflict("Kế hoạch này đã có văn bản; hãy sửa văn bản đang có.")
+    # One document per plan, per unit and period: the service turns the database constraints into 409.
     if payload.kind == Kind.PLAN:
         period = None
     document = services.create_document(user, payload.kind, plan=plan, period=period)
