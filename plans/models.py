@@ -157,7 +157,7 @@ class Period(models.Model):
     class Meta:
         verbose_name = "kỳ báo cáo"
         verbose_name_plural = "kỳ báo cáo"
-        ordering = ["plan", "data_end", "kind"]
+        ordering = ["plan", "data_end", "-data_start"]  # a year before the phase review that ends with it
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_period_code")]
 
     def __str__(self):
