@@ -15,6 +15,13 @@ def visible_document(user, pk):
         raise Http404("Không tìm thấy văn bản.") from exc
 
 
+def mark_overdue(documents):
+    """Flag each document that is past its period's deadline and not yet submitted (no query)."""
+    for document in documents:
+        document.overdue = queries.is_overdue(document)
+    return documents
+
+
 def error_page(request, exc: WorkflowError):
     return render(
         request,

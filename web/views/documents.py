@@ -17,7 +17,7 @@ from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
 from .. import editor, presenters, search
-from .common import error_page, query_param, safe_next, visible_document
+from .common import error_page, mark_overdue, query_param, safe_next, visible_document
 
 PAGE_SIZE = 25
 
@@ -33,9 +33,8 @@ class HomeView(LoginRequiredMixin, View):
         from rounds.queries import unread_for
 
         user = request.user
-        documents = list(queries.waiting_for(user))
+        documents = mark_overdue(list(queries.waiting_for(user)))
         for document in documents:
-            document.overdue = queries.is_overdue(document)
             document.work_url = presenters.work_url(document, user)
         return render(
             request,
@@ -94,8 +93,7 @@ class SearchView(LoginRequiredMixin, View):
             qs = qs.filter(unit__code=chosen["unit"])
         qs = search.search(qs, chosen["q"]).order_by("-updated_at", "-id")
         page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
-        for document in page.object_list:
-            document.overdue = queries.is_overdue(document)
+        mark_overdue(page.object_list)
         periods = Period.objects.order_by("data_end", "kind").values_list("code", "name")
         units = _units_for(user)
         query_without_page = params.copy()

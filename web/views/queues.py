@@ -13,6 +13,7 @@ from organizations.models import Commune
 from workflows import policy, queries
 from workflows.models import State
 
+from .common import mark_overdue
 from .documents import DocumentView
 
 
@@ -23,19 +24,13 @@ def reviewer_kinds(user):
     return [kind for kind, function in policy.REVIEWER_FUNCTION.items() if function == unit.function]
 
 
-def _mark_overdue(documents):
-    for document in documents:
-        document.overdue = queries.is_overdue(document)
-    return documents
-
-
 class ReviewQueueView(LoginRequiredMixin, View):
     def get(self, request):
         kinds = reviewer_kinds(request.user)
         qs = queries.documents_for(request.user).filter(
             kind__in=kinds, state__in=(State.SUBMITTED, State.UNDER_REVIEW)
         ).order_by("submitted_at", "id")
-        return render(request, "web/review_queue.html", {"documents": _mark_overdue(list(qs))})
+        return render(request, "web/review_queue.html", {"documents": mark_overdue(list(qs))})
 
 
 class ReviewView(DocumentView):
@@ -73,6 +68,13 @@ def _year(request):
         return timezone.localdate().year
 
 
+def _register(request):
+    """The commune, year and register entries a register page or export shows."""
+    commune = _commune(request.user)
+    year = _year(request)
+    return commune, year, (list(register_entries(commune, year)) if commune else [])
+
+
 REGISTER_HEADERS = ["Số, ký hiệu", "Ngày ban hành", "Loại", "Trích yếu", "Người ký", "Nơi nhận"]
 
 
@@ -90,9 +92,7 @@ def _register_rows(entries):
 
 class RegisterView(LoginRequiredMixin, View):
     def get(self, request):
-        commune = _commune(request.user)
-        year = _year(request)
-        entries = list(register_entries(commune, year)) if commune else []
+        commune, year, entries = _register(request)
         return render(
             request,
             "web/register.html",
@@ -102,9 +102,7 @@ class RegisterView(LoginRequiredMixin, View):
 
 class RegisterExportView(LoginRequiredMixin, View):
     def get(self, request):
-        commune = _commune(request.user)
-        year = _year(request)
-        entries = list(register_entries(commune, year)) if commune else []
+        commune, year, entries = _register(request)
         rows = list(_register_rows(entries))
         if request.GET.get("dinh-dang") == "csv":
             buffer = io.StringIO()
