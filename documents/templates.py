@@ -1,4 +1,5 @@
 """Which Word template a kind of document uses, and the checks an uploaded template must pass."""
+import functools
 import io
 import logging
 import zipfile
@@ -17,7 +18,9 @@ MAX_TEMPLATE_SIZE = 5 * 1024 * 1024
 KIND_LABELS = dict(TemplateVersion.KIND_CHOICES)
 
 
+@functools.cache
 def builtin_template(kind):
+    """The committed template (read once per process: it only changes with a deploy)."""
     return (TEMPLATE_DIR / FILES[kind]).read_bytes()
 
 
