@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from organizations.models import Unit
 from plans.models import Period, Target
-from workflows.errors import NotFound
 from workflows.models import Document, DocumentVersion, Kind, State
 from workflows.services import default_title
 
@@ -33,16 +32,6 @@ class OpenedRound:
     created: list  # Documents created by this call (empty when the round was already open)
     existing: int  # unit reports that already existed
     data_window: str
-
-
-def get_period(code, plan=None):
-    qs = Period.objects.select_related("plan", "plan__commune", "plan__coordinator")
-    if plan is not None:
-        qs = qs.filter(plan=plan)
-    periods = list(qs.filter(code=code)[:2])
-    if not periods:
-        raise NotFound(f"Không có kỳ báo cáo «{code}».")
-    return periods[0]
 
 
 def reporting_units(plan):
