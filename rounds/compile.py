@@ -40,8 +40,6 @@ from .access import require_coordinator_staff
 from .formatting import target_label, unit_value_label, value_label
 from .services import FINAL_STATES
 
-EDITABLE = EDITABLE_STATES
-
 
 def _number(value):
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -295,7 +293,7 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
     require_coordinator_staff(user, document.commune_id, "tổng hợp số liệu báo cáo")
     if document.kind != Kind.SUMMARY_REPORT or document.period_id is None:
         raise Invalid("Chỉ báo cáo tổng hợp của một kỳ mới tổng hợp được số liệu.", {"kind": ["Không phải báo cáo tổng hợp."]})
-    if document.state not in EDITABLE:
+    if document.state not in EDITABLE_STATES:
         raise WrongState(
             f"Báo cáo tổng hợp đang ở trạng thái «{document.get_state_display()}»; chỉ tổng hợp lại được khi đang dự thảo hoặc bị trả lại."
         )
