@@ -165,14 +165,14 @@ def plan_reminders(now=None):
     """Insert the rows of every message due at `now`. Returns the number of new pending rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    configs = {}
+    configs = {s.commune_id: s for s in RoundSettings.objects.all()}
 
     def config(commune_id):
         if commune_id not in configs:
-            configs[commune_id] = RoundSettings.for_commune(commune_id)
+            configs[commune_id] = RoundSettings.for_commune(commune_id)  # no row: the defaults
         return configs[commune_id]
 
-    longest = max([3, 1] + [d for s in RoundSettings.objects.all() for d in s.reminder_days])
+    longest = max([3, 1] + [d for s in configs.values() for d in s.reminder_days])
     late = list(
         Document.objects.filter(
             kind=Kind.UNIT_REPORT,
@@ -194,8 +194,8 @@ def plan_reminders(now=None):
         users, emails = directory.unit_staff(document.unit)
         if days_left >= 0:
             due = sorted(d for d in config(document.commune_id).reminder_days if d >= days_left)
+            subject, body = _due_soon(document, days_left)
             for index, offset in enumerate(due):
-                subject, body = _due_soon(document, days_left)
                 status = ReminderLog.Status.PENDING if index == 0 else ReminderLog.Status.SUPERSEDED
                 rows.append(_row(document, K.DUE_SOON, offset, users, emails, subject, body, status))
         else:
