@@ -45,7 +45,7 @@ def bold_width(text, size_pt):
     total = 0
     for char in text:
         base = char if char in _BOLD else unicodedata.normalize("NFD", char)[:1]
-        total += _BOLD.get(base, 500 if not base.isdigit() else 500)
+        total += _BOLD.get(base, 500)  # digits and anything unlisted: 500
     return total / 1000 * size_pt * POINT_MM
 
 
