@@ -109,7 +109,6 @@ class RegisterEntryAdmin(admin.ModelAdmin):
     list_filter = ["year", "type_abbreviation"]
     search_fields = ["symbol", "excerpt", "signer_name"]
     ordering = ["-year", "sequence_key", "-number"]
-    list_select_related = ["document"]
 
     @admin.display(description="ngày ban hành", ordering="issued_on")
     def issued_on_display(self, obj):
