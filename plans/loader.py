@@ -171,9 +171,9 @@ def validate(data):
                 "name": c.text(node, "name", f"đơn vị {code}"),
                 "abbreviation": c.text(node, "abbreviation", f"đơn vị {code}"),
                 "kind": c.choice(node, "kind", f"đơn vị {code}", Unit.Kind.values),
-                "function": node.get("function", Unit.Function.MEMBER)
-                if node.get("function", Unit.Function.MEMBER) in Unit.Function.values
-                else c.choice(node, "function", f"đơn vị {code}", Unit.Function.values),
+                "function": c.choice(node, "function", f"đơn vị {code}", Unit.Function.values)
+                if "function" in node
+                else Unit.Function.MEMBER,
                 "head_title": c.text(node, "head_title", f"đơn vị {code}", required=False),
                 "head_name": c.text(node, "head_name", f"đơn vị {code}", required=False),
                 "email": c.text(node, "email", f"đơn vị {code}", required=False),
