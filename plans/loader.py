@@ -320,8 +320,9 @@ def read(path):
     return validate(parse(text))
 
 
-def _upsert(model, lookup, values):
-    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+def _upsert(model, lookup, values, *, on_create=None):
+    """Create or update; `on_create` values are only written when the row is new."""
+    obj, created = model.objects.get_or_create(**lookup, defaults={**values, **(on_create or {})})
     if not created:
         changed = [k for k, v in values.items() if getattr(obj, k) != v]
         for key in changed:
@@ -410,27 +411,20 @@ def load(clean, source_file=""):
         phase = phases.get(spec.kind) or next(
             (ph for ph in phases.values() if ph.start_year <= spec.year <= ph.end_year), None
         )
-        period, created = Period.objects.get_or_create(
-            plan=plan,
-            code=spec.code,
-            defaults={
+        # The deadline belongs to the administrator once created; the window follows the law.
+        _upsert(
+            Period,
+            {"plan": plan, "code": spec.code},
+            {
                 "kind": spec.kind,
                 "year": spec.year,
                 "name": spec.name,
                 "data_start": spec.data_start,
                 "data_end": spec.data_end,
-                "deadline": spec.deadline,
                 "phase": phase,
             },
+            on_create={"deadline": spec.deadline},
         )
-        if not created:
-            # The deadline belongs to the administrator once created; the window follows the law.
-            fixed = {"kind": spec.kind, "year": spec.year, "name": spec.name, "data_start": spec.data_start, "data_end": spec.data_end, "phase": phase}
-            changed = [k for k, v in fixed.items() if getattr(period, k) != v]
-            for key in changed:
-                setattr(period, key, fixed[key])
-            if changed:
-                period.save(update_fields=changed)
 
     ensure_plan_document(plan)
     return plan
