@@ -1,5 +1,5 @@
 """Small helpers shared by the pages: finding a visible document, showing service errors."""
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -20,6 +20,15 @@ def mark_overdue(documents):
     for document in documents:
         document.overdue = queries.is_overdue(document)
     return documents
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data, filename):
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def error_page(request, exc: WorkflowError):

@@ -17,7 +17,7 @@ from workflows.errors import WorkflowError
 from workflows.models import Document, Kind, State
 
 from ..charts import bar_chart
-from .common import error_page, query_param
+from .common import error_page, query_param, xlsx_response
 
 NOT_CREATED = "not_created"
 STATE_LABELS = dict(State.choices)
@@ -200,17 +200,6 @@ def _period(pk):
         raise Http404("Không có kỳ báo cáo này.") from None
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(data, filename):
-    from django.http import HttpResponse
-
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class StatusExportView(LoginRequiredMixin, View):
     """The matrix of a period as Excel (rounds.exports, the format commune offices exchange)."""
 
@@ -225,7 +214,7 @@ class StatusExportView(LoginRequiredMixin, View):
 
             raise Http404("Không có kỳ báo cáo.")
         period.plan = plan
-        return _xlsx_response(round_status_xlsx(period), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
+        return xlsx_response(round_status_xlsx(period), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
 
 
 class EvaluationView(LoginRequiredMixin, View):
@@ -244,6 +233,6 @@ class EvaluationView(LoginRequiredMixin, View):
             year = min(max(year, plan.start_year), plan.end_year)
         rows = evaluate_year(plan, year) if plan else []
         if plan and request.GET.get("dinh-dang") == "xlsx":
-            return _xlsx_response(evaluation_xlsx(plan, year, rows), f"danh-gia-thi-dua-{year}.xlsx")
+            return xlsx_response(evaluation_xlsx(plan, year, rows), f"danh-gia-thi-dua-{year}.xlsx")
         years = range(plan.start_year, plan.end_year + 1) if plan else []
         return render(request, "web/evaluation.html", {"plan": plan, "rows": rows, "year": year, "years": years})

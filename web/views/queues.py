@@ -13,7 +13,7 @@ from organizations.models import Commune
 from workflows import policy, queries
 from workflows.models import State
 
-from .common import mark_overdue
+from .common import mark_overdue, xlsx_response
 from .documents import DocumentView
 
 
@@ -134,6 +134,4 @@ class RegisterExportView(LoginRequiredMixin, View):
                 cell.font = Font(name="Times New Roman")
         out = io.BytesIO()
         book.save(out)
-        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
-        return response
+        return xlsx_response(out.getvalue(), f"so-van-ban-di-{year}.xlsx")
