@@ -5,11 +5,13 @@ workflows.errors into JSON errors; the views here only resolve inputs and call t
 """
 from datetime import date, datetime
 from typing import Optional, Union
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
+from api.documents import commune_id_of
+from api.schemas import ErrorOut
+from documents.rendering import attachment_header
 from plans.models import Period, Plan
 from workflows import policy
 from workflows.errors import Forbidden, Invalid, NotFound
@@ -22,14 +24,6 @@ from .evaluation import Weights, evaluate_year
 from .formatting import data_window_sentence, date_vn
 from .queries import round_status
 from .services import open_round
-
-try:
-    from api.schemas import ErrorOut
-except ImportError:  # the API package is optional for this module's own use
-
-    class ErrorOut(Schema):
-        detail: str
-        errors: dict[str, list[str]] = {}
 
 
 router = Router(tags=["Kỳ báo cáo"])
@@ -144,15 +138,9 @@ class EvaluationOut(Schema):
 
 # --- helpers ----------------------------------------------------------------------------
 
-def _commune_id(user):
-    if getattr(user, "commune_id", None):
-        return user.commune_id
-    return user.unit.commune_id if getattr(user, "unit_id", None) else None
-
-
 def _plans(user, plan_code):
     plans = Plan.objects.select_related("commune")
-    commune_id = _commune_id(user)
+    commune_id = commune_id_of(user)
     if commune_id:
         plans = plans.filter(commune_id=commune_id)
     if plan_code:
@@ -187,8 +175,7 @@ def _require_round_reader(user, commune_id):
 
 def _file(filename, content):
     response = HttpResponse(content, content_type=XLSX)
-    fallback = filename.encode("ascii", "ignore").decode() or "bao-cao.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    response["Content-Disposition"] = attachment_header(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
