@@ -24,64 +24,51 @@ def _value_to_input(value, kind):
     return str(value)
 
 
-def rows_from_document(document, targets):
-    sections = document.content.get("sections") or {}
-    values = document.content.get("values") or {}
+def _rows(document, targets, title, section_text, target_fields, models):
+    """The form's rows; section_text(key) and target_fields(target) say where the typed text comes from."""
     previous = (document.content.get("previous") or {}).get("values") or {}
-    data = {
-        "title": document.title,
+    return {
+        "title": title,
         "sections": [
             {
                 "key": key,
                 "label": doc_content.SECTION_LABELS.get(key, key),
                 "required": required,
-                "text": sections.get(key) or "",
+                "text": section_text(key),
             }
             for key, _, required in doc_content.SECTIONS.get(document.kind, [])
         ],
         "targets": [
-            {
-                "target": t,
-                "value": _value_to_input((values.get(t.code) or {}).get("value"), t.input_kind),
-                "note": (values.get(t.code) or {}).get("note") or "",
-                "evidence": (values.get(t.code) or {}).get("evidence") or "",
-                "hint": INPUT_HINTS.get(t.input_kind, ""),
-                "previous": previous.get(t.code),
-            }
+            {"target": t, **target_fields(t), "hint": INPUT_HINTS.get(t.input_kind, ""), "previous": previous.get(t.code)}
             for t in targets
         ],
-        "models": [dict(m) for m in document.content.get("models") or [] if isinstance(m, dict)],
+        "models": models,
     }
+
+
+def rows_from_document(document, targets):
+    sections = document.content.get("sections") or {}
+    values = document.content.get("values") or {}
+
+    def stored(t):
+        entry = values.get(t.code) or {}
+        return {
+            "value": _value_to_input(entry.get("value"), t.input_kind),
+            "note": entry.get("note") or "",
+            "evidence": entry.get("evidence") or "",
+        }
+
+    models = [dict(m) for m in document.content.get("models") or [] if isinstance(m, dict)]
+    data = _rows(document, targets, document.title, lambda key: sections.get(key) or "", stored, models)
     _pad_models(data)
     return data
 
 
 def rows_from_post(document, targets, post):
-    previous = (document.content.get("previous") or {}).get("values") or {}
-    data = {
-        "title": post.get("title", ""),
-        "sections": [
-            {
-                "key": key,
-                "label": doc_content.SECTION_LABELS.get(key, key),
-                "required": required,
-                "text": post.get(f"section-{key}", ""),
-            }
-            for key, _, required in doc_content.SECTIONS.get(document.kind, [])
-        ],
-        "targets": [
-            {
-                "target": t,
-                "value": post.get(f"value-{t.code}", ""),
-                "note": post.get(f"note-{t.code}", ""),
-                "evidence": post.get(f"evidence-{t.code}", ""),
-                "hint": INPUT_HINTS.get(t.input_kind, ""),
-                "previous": previous.get(t.code),
-            }
-            for t in targets
-        ],
-        "models": [],
-    }
+    def typed(t):
+        return {field: post.get(f"{field}-{t.code}", "") for field in ("value", "note", "evidence")}
+
+    data = _rows(document, targets, post.get("title", ""), lambda key: post.get(f"section-{key}", ""), typed, [])
     try:
         total = min(int(post.get("models-total", "0")), doc_content.MAX_MODELS + EXTRA_MODEL_ROWS)
     except ValueError:
