@@ -506,35 +506,23 @@ def _new_document():
     return doc
 
 
-def build_plan():
+def build_template(type_name, table_builder=None, *, addressee=False):
+    """Header, title, "Kính gửi" (unit reports only), body with the kind's target table, signature."""
     doc = _new_document()
     header_block(doc)
-    title_block(doc, "KẾ HOẠCH")
-    body_block(doc)
+    title_block(doc, type_name)
+    if addressee:
+        para(doc, "Kính gửi: {{ addressee }}", "VB Kính gửi")
+    body_block(doc, table_builder)
     signature_block(doc)
     return doc
 
 
-def build_unit_report():
-    doc = _new_document()
-    header_block(doc)
-    title_block(doc, "BÁO CÁO")
-    para(doc, "Kính gửi: {{ addressee }}", "VB Kính gửi")
-    body_block(doc, unit_targets_table)
-    signature_block(doc)
-    return doc
-
-
-def build_summary_report():
-    doc = _new_document()
-    header_block(doc)
-    title_block(doc, "BÁO CÁO")
-    body_block(doc, summary_targets_table)
-    signature_block(doc)
-    return doc
-
-
-BUILDERS = {"plan": build_plan, "unit_report": build_unit_report, "summary_report": build_summary_report}
+BUILDERS = {
+    "plan": lambda: build_template("KẾ HOẠCH"),
+    "unit_report": lambda: build_template("BÁO CÁO", unit_targets_table, addressee=True),
+    "summary_report": lambda: build_template("BÁO CÁO", summary_targets_table),
+}
 TITLES = {"plan": "Mẫu Kế hoạch", "unit_report": "Mẫu Báo cáo của đơn vị", "summary_report": "Mẫu Báo cáo tổng hợp"}
 
 
