@@ -3,6 +3,7 @@ and compiling the commune report. Figures come from rounds.compile; nothing is c
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,16 @@ def choose_period(periods, code):
     today = timezone.localdate()
     upcoming = [p for p in periods if p.deadline >= today]
     return upcoming[0] if upcoming else (periods[-1] if periods else None)
+
+
+def plan_and_period(request):
+    """The user's plan, its periods, and the period chosen by ?ky= (or the natural default)."""
+    plan = current_plan(request.user)
+    periods = list(Period.objects.filter(plan=plan).order_by("data_end", "kind")) if plan else []
+    period = choose_period(periods, query_param(request, "ky"))
+    if period is not None:
+        period.plan = plan
+    return plan, periods, period
 
 
 def status_matrix(period):
@@ -120,14 +131,11 @@ class DashboardView(LoginRequiredMixin, View):
     section = "matrix"
 
     def get(self, request):
-        plan = current_plan(request.user)
+        plan, periods, period = plan_and_period(request)
         if plan is None:
             return render(request, self.template_name, {"plan": None})
-        periods = list(Period.objects.filter(plan=plan).order_by("data_end", "kind"))
-        period = choose_period(periods, query_param(request, "ky"))
         context = {"plan": plan, "periods": periods, "period": period, "section": self.section}
         if period is not None:
-            period.plan = plan
             if self.section == "matrix":
                 context["rows"], context["columns"] = status_matrix(period)
             else:
@@ -192,8 +200,6 @@ class CompileView(LoginRequiredMixin, View):
 
 
 def _period(pk):
-    from django.http import Http404
-
     try:
         return Period.objects.select_related("plan", "plan__commune").get(pk=pk)
     except Period.DoesNotExist:
@@ -206,14 +212,9 @@ class StatusExportView(LoginRequiredMixin, View):
     def get(self, request):
         from rounds.exports import round_status_xlsx
 
-        plan = current_plan(request.user)
-        periods = list(Period.objects.filter(plan=plan).order_by("data_end", "kind")) if plan else []
-        period = choose_period(periods, query_param(request, "ky"))
+        _, _, period = plan_and_period(request)
         if period is None:
-            from django.http import Http404
-
             raise Http404("Không có kỳ báo cáo.")
-        period.plan = plan
         return xlsx_response(round_status_xlsx(period), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
 
 
