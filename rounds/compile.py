@@ -215,11 +215,12 @@ def compute_figures(period):
 MET_WORDS = {True: "đạt chỉ tiêu", False: "chưa đạt chỉ tiêu", None: "chưa đủ cơ sở đánh giá"}
 
 
-def _unit_lines(reports, key):
+def _unit_lines(reports, key, keep=None):
+    """Lines «- Unit: text», in unit order, of the reports whose section `key` is filled (and that `keep` accepts)."""
     lines = []
     for doc in sorted(reports.values(), key=lambda d: (d.unit.order, d.unit.name)):
         text = ((doc.content.get("sections") or {}).get(key) or "").strip()
-        if text:
+        if text and (keep is None or keep(doc)):
             lines.append(f"- {doc.unit.name}: {text}")
     return lines
 
@@ -247,10 +248,7 @@ def draft_sections(period, rows, reports, targets):
             if row["missing_units"]:
                 line += f" Chưa có báo cáo của {len(row['missing_units'])} đơn vị."
             results.append(line)
-        for doc in sorted(reports.values(), key=lambda d: (d.unit.order, d.unit.name)):
-            text = ((doc.content.get("sections") or {}).get("results") or "").strip()
-            if text and unit_area.get(doc.unit_id) == area.number:
-                results.append(f"- {doc.unit.name}: {text}")
+        results.extend(_unit_lines(reports, "results", lambda doc: unit_area.get(doc.unit_id) == area.number))
     shortcomings = _unit_lines(reports, "shortcomings")
     unmet = [row for row in rows if row["met"] is False]
     if unmet:
