@@ -1,4 +1,10 @@
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from workflows.models import Document, Kind, State
+
 from .models import Notification
+from .services import reporting_units
 
 
 def unread_for(user):
@@ -11,13 +17,6 @@ def unread_for(user):
 def round_status(period, today=None):
     """One row per reporting unit of the period: its report's state, submission, overdue flag and
     number of returns. Three queries whatever the number of units."""
-    from django.db.models import Count, Min, Q
-    from django.utils import timezone
-
-    from workflows.models import Document, Kind, State
-
-    from .services import reporting_units
-
     today = today or timezone.localdate()
     documents = {
         doc.unit_id: doc
