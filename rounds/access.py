@@ -1,6 +1,7 @@
 """Who may run a round. Built on workflows.policy: the coordinator unit (Phòng VH-XH) is found by
 its function, never by name, so any commune works."""
 from accounts.models import Role
+from workflows import policy
 from workflows.errors import Forbidden
 
 
@@ -24,6 +25,4 @@ def require_coordinator_staff(user, commune_id, action):
 
 def may_see_round(user, commune_id):
     """Round status and evaluations: coordinator staff and anyone who sees all documents."""
-    from workflows import policy
-
     return bool(user is not None and user.is_authenticated and (is_coordinator_staff(user, commune_id) or policy.sees_all(user)))
