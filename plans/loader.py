@@ -12,7 +12,8 @@ import yaml
 from django.db import transaction
 
 from organizations.models import Commune, Unit
-from workflows.models import Document, DocumentVersion, Kind
+from workflows.models import Document, Kind
+from workflows.services import record_version
 
 from .models import Area, Assignment, Period, Phase, Plan, Target
 from .periods import period_specs
@@ -444,5 +445,5 @@ def ensure_plan_document(plan, user=None):
         content={"sections": plan_sections(plan), "values": {}, "models": []},
         created_by=user,
     )
-    DocumentVersion.objects.create(document=document, number=1, title=document.title, content=document.content, created_by=user)
+    record_version(document, user)
     return document

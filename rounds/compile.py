@@ -32,9 +32,9 @@ from django.utils import timezone
 from documents.dates import short_date
 from plans.models import Area, Target
 from workflows import content as doc_content
-from workflows.errors import Conflict, Invalid, NotFound, WrongState
-from workflows.models import EDITABLE_STATES, Document, Kind, State
-from workflows.services import create_document, save_new_version
+from workflows.errors import Conflict, Invalid, WrongState
+from workflows.models import EDITABLE_STATES, Document, Kind
+from workflows.services import create_document, lock_document, save_new_version
 
 from .access import require_coordinator_staff
 from .formatting import target_label, unit_value_label, value_label
@@ -281,13 +281,7 @@ def _fit(text):
 @transaction.atomic
 def compile_summary(document, user, *, version=None, replace_sections=False):
     """Recompute the figures of a summary report and fill its empty sections; returns the document."""
-    doc_id = document.pk if isinstance(document, Document) else document
-    try:
-        document = (
-            Document.objects.select_for_update(of=("self",)).select_related("period", "plan", "plan__commune", "commune").get(pk=doc_id)
-        )
-    except Document.DoesNotExist:
-        raise NotFound("Không tìm thấy văn bản.") from None
+    document = lock_document(document.pk if isinstance(document, Document) else document)
     require_coordinator_staff(user, document.commune_id, "tổng hợp số liệu báo cáo")
     if document.kind != Kind.SUMMARY_REPORT or document.period_id is None:
         raise Invalid("Chỉ báo cáo tổng hợp của một kỳ mới tổng hợp được số liệu.", {"kind": ["Không phải báo cáo tổng hợp."]})

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from organizations.models import Unit
 from plans.models import Period, Target
-from workflows.models import Document, DocumentVersion, Kind, State
-from workflows.services import default_title
+from workflows.models import Document, Kind, State
+from workflows.services import default_title, record_version
 
 from .access import require_coordinator_staff
 from .formatting import data_window_sentence
@@ -115,9 +115,7 @@ def open_round(period, user):
             try:
                 with transaction.atomic():
                     document.save()
-                    DocumentVersion.objects.create(
-                        document=document, number=document.version, title=document.title, content=document.content, created_by=user
-                    )
+                    record_version(document, user)
             except IntegrityError:
                 continue  # created by a concurrent opener in the meantime
             created.append(document)

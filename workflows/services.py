@@ -14,7 +14,7 @@ from plans.models import Target
 from . import content as doc_content
 from . import policy
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, WrongState
-from .models import EDITABLE_STATES, AuditEntry, Document, DocumentVersion, Kind, State
+from .models import EDITABLE_STATES, AuditEntry, Document, DocumentVersion, Kind
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ def default_title(kind, unit, period, plan):
     return plan.title
 
 
-def _lock(document_id):
+def lock_document(document_id):
+    """The document row, locked until the transaction ends (NotFound if there is none)."""
     try:
         # Lock only the document row: PostgreSQL refuses FOR UPDATE on the nullable side of the
         # period join, and locking the shared commune/plan rows would serialise unrelated documents.
@@ -43,7 +44,8 @@ def _lock(document_id):
         raise NotFound("Không tìm thấy văn bản.") from None
 
 
-def _snapshot(document, user):
+def record_version(document, user):
+    """Keep the document's current content as its version `document.version` (never edited)."""
     DocumentVersion.objects.create(
         document=document, number=document.version, title=document.title, content=document.content, created_by=user
     )
@@ -53,7 +55,7 @@ def save_new_version(document, user):
     """Persist changed content of a locked, editable document as its next numbered version."""
     document.version += 1
     document.save()
-    _snapshot(document, user)
+    record_version(document, user)
     return document
 
 
@@ -97,14 +99,14 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
             raise Conflict("Kế hoạch này đã có văn bản kế hoạch.") from None
         what = "báo cáo cho kỳ này" if kind == Kind.UNIT_REPORT else f"{Kind(kind).label.lower()} cho kỳ này"
         raise Conflict(f"Đơn vị đã có {what}.") from None
-    _snapshot(document, user)
+    record_version(document, user)
     return document
 
 
 @transaction.atomic
 def update_document(document_id, user, *, version, title=None, sections=None, values=None, models=None):
     """Save new content as the next version. `version` is the version the user edited."""
-    document = _lock(document_id)
+    document = lock_document(document_id)
     if not policy.may_view(user, document):
         raise NotFound("Không tìm thấy văn bản.")
     if not policy.may_edit(user, document):
@@ -155,7 +157,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     if name not in policy.TRANSITIONS:
         raise NotFound(f"Không có thao tác «{name}».")
     comment = doc_content.clean_text(comment or "", "comment", doc_content.MAX_COMMENT)
-    document = _lock(document_id)
+    document = lock_document(document_id)
     if not policy.may_view(user, document):
         raise NotFound("Không tìm thấy văn bản.")
     if expected_state and document.state != expected_state:
