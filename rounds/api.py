@@ -12,6 +12,7 @@ from ninja import Field, Path, Query, Router, Schema
 from api.documents import commune_id_of
 from api.schemas import ErrorOut
 from documents.rendering import attachment_header
+from plans.formatting import date_vn
 from plans.models import Period, Plan
 from workflows import policy
 from workflows.errors import Forbidden, Invalid, NotFound
@@ -21,10 +22,9 @@ from . import exports
 from .access import may_see_round
 from .compile import compile_summary
 from .evaluation import Weights, evaluate_year
-from .formatting import data_window_sentence, date_vn
+from .formatting import data_window_sentence
 from .queries import round_status
 from .services import open_round
-
 
 router = Router(tags=["Kỳ báo cáo"])
 

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from documents.dates import short_date
+from plans.formatting import target_label, unit_value_label, value_label
 from plans.models import Area, Target
 from workflows import content as doc_content
 from workflows.errors import Conflict, Invalid, WrongState
@@ -37,7 +38,6 @@ from workflows.models import EDITABLE_STATES, Document, Kind
 from workflows.services import create_document, lock_document, save_new_version
 
 from .access import require_coordinator_staff
-from .formatting import target_label, unit_value_label, value_label
 from .services import FINAL_STATES
 
 

@@ -29,11 +29,11 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from plans.formatting import number_vn
 from plans.models import Period, Target
 from workflows.models import Document, Kind
 
 from .compile import unit_met
-from .formatting import number_vn
 from .models import RoundSettings
 from .services import FINAL_STATES
 

@@ -9,8 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from plans.formatting import date_vn
+
 from .evaluation import evaluate_year
-from .formatting import date_vn
 from .queries import round_status
 
 HEADER_FONT = Font(bold=True)

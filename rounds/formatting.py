@@ -1,6 +1,5 @@
 """Sentences the reporting rounds print; value and date formatting lives in plans.formatting."""
 from documents.dates import short_date
-from plans.formatting import count_unit, date_vn, number_vn, target_label, unit_value_label, value_label  # noqa: F401
 
 
 def data_window_sentence(period):

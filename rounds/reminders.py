@@ -41,10 +41,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from plans.formatting import date_vn
 from workflows import policy
 from workflows.models import AuditEntry, Document, Kind, State
 
-from .formatting import data_window_sentence, date_vn
+from .formatting import data_window_sentence
 from .models import Notification, ReminderLog, RoundSettings
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from rounds.formatting import date_vn
+from plans.formatting import date_vn
 from rounds.services import open_round
 from workflows.errors import WorkflowError
 
