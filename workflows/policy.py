@@ -76,6 +76,14 @@ def is_clerk(user, document):
 ACTOR_CHECKS = {"author": is_author, "reviewer": is_reviewer, "signer": is_signer, "clerk": is_clerk}
 
 
+def reviewed_kinds(user):
+    """The kinds of document this user's unit reviews (empty when the unit reviews none)."""
+    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
+    if unit is None:
+        return []
+    return [kind for kind, function in REVIEWER_FUNCTION.items() if function == unit.function]
+
+
 def may(user, name, document):
     actor = TRANSITIONS[name][0]
     return ACTOR_CHECKS[actor](user, document)

@@ -24,7 +24,7 @@ def waiting_for(user):
     if user.has_role(Role.DRAFTER) and unit is not None:
         wanted |= Q(unit_id=unit.pk, state__in=(State.DRAFT, State.RETURNED))
     if user.has_role(Role.REVIEWER) and unit is not None:
-        kinds = [k for k, f in policy.REVIEWER_FUNCTION.items() if f == unit.function]
+        kinds = policy.reviewed_kinds(user)
         if kinds:
             wanted |= Q(kind__in=kinds, commune_id=unit.commune_id, state=State.SUBMITTED)
             wanted |= Q(kind__in=kinds, commune_id=unit.commune_id, state=State.UNDER_REVIEW, reviewer_id=user.pk)

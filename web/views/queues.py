@@ -17,16 +17,9 @@ from .common import mark_overdue, xlsx_response
 from .documents import DocumentView
 
 
-def reviewer_kinds(user):
-    unit = user.unit if user.unit_id else None
-    if unit is None:
-        return []
-    return [kind for kind, function in policy.REVIEWER_FUNCTION.items() if function == unit.function]
-
-
 class ReviewQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        kinds = reviewer_kinds(request.user)
+        kinds = policy.reviewed_kinds(request.user)
         qs = queries.documents_for(request.user).filter(
             kind__in=kinds, state__in=(State.SUBMITTED, State.UNDER_REVIEW)
         ).order_by("submitted_at", "id")
