@@ -7,6 +7,14 @@ from django.core.management import call_command
 from django.db import connection
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # PBKDF2 takes ~1.5 s a hash on this machine and the demo data creates ~31 accounts; tests
+    # check who may log in, not the hasher's cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_sessionstart(session):
     if os.environ.get("REQUIRE_POSTGRES") and "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL does not point at PostgreSQL.")
