@@ -143,6 +143,17 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Word templates: limits for uploaded templates (documents.docx_package, documents.isolation) ---
+# An uploaded template is checked and rendered in a child process killed after this many seconds,
+# with this much address space; its .docx is refused before unzipping beyond these sizes.
+TEMPLATE_RENDER_TIMEOUT_SECONDS = float(os.environ.get("TEMPLATE_RENDER_TIMEOUT_SECONDS", "10"))
+TEMPLATE_RENDER_MEMORY_MB = int(os.environ.get("TEMPLATE_RENDER_MEMORY_MB", "512"))
+TEMPLATE_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("TEMPLATE_MAX_UNCOMPRESSED_BYTES", str(20 * 1024 * 1024)))
+TEMPLATE_MAX_PART_BYTES = int(os.environ.get("TEMPLATE_MAX_PART_BYTES", str(10 * 1024 * 1024)))
+TEMPLATE_MAX_PARTS = int(os.environ.get("TEMPLATE_MAX_PARTS", "300"))
+TEMPLATE_MAX_COMPRESSION_RATIO = float(os.environ.get("TEMPLATE_MAX_COMPRESSION_RATIO", "100"))
+# --- end Word templates ---
+
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:

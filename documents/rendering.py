@@ -8,28 +8,26 @@ document_pdf(document)              (filename, bytes) through LibreOffice, or Pd
 User text is data, never template: the template is rendered with autoescape, and every value
 printed by {{ }} goes through `_literal`, which also hides braces from docxtpl's own
 post-processing (it rewrites "{_{" to "{{" in the rendered XML).
+
+Templates are code from an administrator, so they render in Jinja's sandbox
+(documents.docx_engine); the built-in template in-process, an uploaded one in a child process
+with a time and memory budget (documents.templates.render_uploaded). An uploaded template that
+fails, is refused or runs out of budget is logged and the built-in template is used instead.
 """
 import hashlib
-import io
 import logging
 import re
 import unicodedata
 
-import jinja2
 from django.db import transaction
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from docx import Document as WordDocument
-from docx.oxml.ns import qn
-from docx.shared import Mm
-from docxtpl import DocxTemplate
-from markupsafe import Markup, escape
 
-from . import layout
+from .docx_engine import jinja_environment, render_template  # noqa: F401 - part of this module's API
 from .models import IssuedFile
 from .pdf import PdfUnavailable, docx_to_pdf
 from .register import TYPE_ABBREVIATIONS
-from .templates import active_template, builtin_template
+from .templates import active_template, builtin_template, render_uploaded
 
 logger = logging.getLogger(__name__)
 
@@ -51,115 +49,6 @@ ISSUED = "issued"
 
 
 # --- rendering ------------------------------------------------------------------------------
-def _literal(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    text = str(escape(str(value)))
-    return Markup(text.replace("{", "&#123;").replace("}", "&#125;"))
-
-
-def jinja_environment(strict=False):
-    return jinja2.Environment(
-        autoescape=True,
-        finalize=_literal,
-        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
-    )
-
-
-def _twips(mm):
-    return int(Mm(mm).twips)
-
-
-def _cell_width_mm(paragraph_element, fallback):
-    cell = next((a for a in paragraph_element.iterancestors(qn("w:tc"))), None)
-    if cell is None:
-        return fallback
-    width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
-    if width is None or width.get(qn("w:type")) not in (None, "dxa"):
-        return fallback
-    try:
-        return int(width.get(qn("w:w"))) / 56.6929
-    except (TypeError, ValueError):
-        return fallback
-
-
-def _text_width_mm(doc):
-    section = doc.sections[0]
-    try:
-        return (section.page_width - section.left_margin - section.right_margin) / 36000
-    except TypeError:
-        return layout.TEXT_WIDTH
-
-
-def _fit_rules(doc, context):
-    """Lengths of the short lines under the issuing body and the trích yếu: 1/3–1/2 of the text."""
-    header = context.get("header") or {}
-    text_width = _text_width_mm(doc)
-    wanted = {
-        "VB Đường kẻ dưới tên cơ quan": (header.get("body_lines") or [], 13, layout.HEADER_LEFT),
-        "VB Đường kẻ dưới trích yếu": ([context.get("title") or ""], 14, text_width + 2 * layout.CELL_MARGIN),
-    }
-    for paragraph in doc.element.body.iter(qn("w:p")):
-        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        if style is None:
-            continue
-        style_name = doc.styles.element.get_by_id(style.get(qn("w:val")))
-        name = style_name.name_val if style_name is not None else None
-        if name not in wanted:
-            continue
-        lines, size, fallback = wanted[name]
-        cell = _cell_width_mm(paragraph, fallback)
-        available = cell - 2 * layout.CELL_MARGIN
-        indent = _twips(layout.centred_rule_indent(cell, layout.short_rule_width(lines, size, available)))
-        ind = paragraph.get_or_add_pPr().get_or_add_ind()
-        ind.set(qn("w:left"), str(indent))
-        ind.set(qn("w:right"), str(indent))
-
-
-def _keep_signature_with_text(doc):
-    """The signature block never stands alone on a page: the paragraph before it keeps with it."""
-    body = doc.element.body
-    tables = body.findall(qn("w:tbl"))
-    if not tables:
-        return
-    previous = tables[-1].getprevious()
-    while previous is not None and previous.tag != qn("w:p"):
-        previous = previous.getprevious()
-    if previous is not None:
-        ppr = previous.get_or_add_pPr()
-        if ppr.find(qn("w:keepNext")) is None:
-            ppr.keepNext_val = True
-
-
-def render_template(template_bytes, context, *, strict=False, title=None, author=None):
-    """Render docxtpl template bytes with `context`; returns .docx bytes."""
-    template = DocxTemplate(io.BytesIO(template_bytes))
-    template.render(context, jinja_environment(strict), autoescape=True)
-    rendered = io.BytesIO()
-    template.save(rendered)
-    doc = WordDocument(io.BytesIO(rendered.getvalue()))
-    _fit_rules(doc, context)
-    _keep_signature_with_text(doc)
-    props = doc.core_properties
-    props.title = _safe_property(title or context.get("title") or "")
-    if author:
-        props.author = _safe_property(author)
-        props.last_modified_by = _safe_property(author)
-    now = timezone.now().replace(microsecond=0, tzinfo=None)
-    props.created = now
-    props.modified = now
-    props.comments = ""
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _safe_property(text):
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", str(text))[:250]
-
-
 def render_docx(document, *, final=False):
     """The .docx of `document` from the active template of its kind.
 
@@ -170,13 +59,15 @@ def render_docx(document, *, final=False):
 
     context = build_context(document, final=final)
     version, template = active_template(document.kind)
-    try:
+    if version is None:
+        # Our own template: in-process (the hot path), in the same sandbox.
         return render_template(template, context, author=document.commune.name)
+    try:
+        return render_uploaded(template, context, author=document.commune.name)
     except Exception:
-        if version is None:
-            raise
         # Uploaded templates are checked, but a document must never be blocked by one (least of
-        # all inside the issue transaction): fall back to the built-in template and say so in the log.
+        # all inside the issue transaction), nor may an old unchecked one run: fall back to the
+        # built-in template and say so in the log.
         logger.exception("Word template version %s failed for document %s; using the built-in template", version.pk, document.pk)
         return render_template(builtin_template(document.kind), context, author=document.commune.name)
 

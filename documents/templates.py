@@ -1,16 +1,24 @@
-"""Which Word template a kind of document uses, and the checks an uploaded template must pass."""
+"""Which Word template a kind of document uses, and the checks an uploaded template must pass.
+
+An uploaded template is untrusted: its package is checked before unzipping
+(documents.docx_package), its tags in the Jinja sandbox (documents.docx_engine), and it is only
+ever rendered in a child process with a time and memory budget (documents.isolation), both at
+upload and for every document made from it. Built-in templates are rendered in-process, in the
+same sandbox.
+"""
 import functools
 import io
 import logging
 import zipfile
 
-import jinja2
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from docx import Document as WordDocument
-from docxtpl import DocxTemplate
 
+from . import docx_engine, isolation
 from .build_templates import FILES, TEMPLATE_DIR
 from .context import KNOWN_VARIABLES
+from .docx_engine import TemplateRefused
+from .docx_package import Limits, check_package
 from .models import TemplateVersion
 
 logger = logging.getLogger(__name__)
@@ -93,10 +101,38 @@ def sample_context(kind):
     }
 
 
-def validate_template(kind, data):
-    """Raise ValidationError (Vietnamese) unless `data` is a usable template for `kind`."""
-    from .rendering import render_template
+# --- limits and the isolated child -----------------------------------------------------------
+def package_limits():
+    return Limits(
+        max_total_bytes=int(getattr(settings, "TEMPLATE_MAX_UNCOMPRESSED_BYTES", 20 * 1024 * 1024)),
+        max_part_bytes=int(getattr(settings, "TEMPLATE_MAX_PART_BYTES", 10 * 1024 * 1024)),
+        max_parts=int(getattr(settings, "TEMPLATE_MAX_PARTS", 300)),
+        max_ratio=float(getattr(settings, "TEMPLATE_MAX_COMPRESSION_RATIO", 100)),
+    )
 
+
+def _budget():
+    return {
+        "timeout": float(getattr(settings, "TEMPLATE_RENDER_TIMEOUT_SECONDS", 10)),
+        "memory_mb": int(getattr(settings, "TEMPLATE_RENDER_MEMORY_MB", 512)),
+    }
+
+
+def render_uploaded(data, context, *, title=None, author=None):
+    """Render an uploaded template: package checks here, the render in a child within the budget.
+
+    Raises TemplateRefused, isolation.Timeout/OutOfMemory/Failed; the caller falls back.
+    """
+    check_package(data, package_limits())
+    return isolation.run(docx_engine.render_template, data, context, title=title, author=author, **_budget())
+
+
+def validate_template(kind, data):
+    """Raise ValidationError (Vietnamese) unless `data` is a usable template for `kind`.
+
+    The zip is checked here without unzipping; tags are checked and the sample render is made in
+    a child process with a time and memory budget (documents.isolation).
+    """
     label = KIND_LABELS.get(kind, kind)
     if kind not in FILES:
         raise ValidationError("Chọn loại văn bản của mẫu.")
@@ -104,36 +140,31 @@ def validate_template(kind, data):
         raise ValidationError(f"Tệp mẫu quá lớn ({len(data) // 1024} KB); tối đa {MAX_TEMPLATE_SIZE // 1024 // 1024} MB.")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ValidationError("Không mở được tệp: đây không phải tệp Word .docx (hãy lưu lại bằng Word dưới dạng .docx).")
+    limits = package_limits()
+    budget = _budget()
     try:
-        template = DocxTemplate(io.BytesIO(data))
-        template.init_docx()
-    except Exception:
-        raise ValidationError("Không mở được tệp: tệp Word bị hỏng hoặc không phải định dạng .docx.") from None
-    try:
-        used = template.get_undeclared_template_variables(jinja2.Environment())
-    except jinja2.TemplateSyntaxError as exc:
-        hint = " Có thể Word đã đổi dấu nháy thẳng thành nháy cong trong thẻ; hãy tắt tự động thay dấu nháy." if any(
-            quote in str(exc) for quote in "‘’“”"
-        ) else ""
-        raise ValidationError(f"Mẫu có lỗi cú pháp trong thẻ {{{{ }}}} hoặc {{% %}}: {exc.message}.{hint}") from None
-    except Exception as exc:
-        raise ValidationError(f"Không đọc được các thẻ trong mẫu: {exc}.") from None
-    unknown = sorted(set(used) - KNOWN_VARIABLES)
-    if unknown:
-        raise ValidationError(
-            f"Mẫu dùng biến không có trong dữ liệu {label.lower()}: {', '.join(unknown)}. "
-            f"Các biến được dùng: {', '.join(sorted(KNOWN_VARIABLES))}."
+        check_package(data, limits)
+        return isolation.run(
+            docx_engine.check_template,
+            data,
+            context=sample_context(kind),
+            known_variables=sorted(KNOWN_VARIABLES),
+            label=label,
+            max_output_bytes=limits.max_total_bytes,
+            **budget,
         )
-    try:
-        output = render_template(data, sample_context(kind), strict=True)
-    except jinja2.UndefinedError as exc:
-        raise ValidationError(f"Mẫu dùng một trường không có trong dữ liệu mẫu: {exc.message}.") from None
-    except jinja2.TemplateError as exc:
+    except TemplateRefused as exc:
+        raise ValidationError(exc.message) from None
+    except isolation.Timeout:
+        raise ValidationError(
+            f"Mẫu chạy quá thời gian cho phép ({budget['timeout']:g} giây) khi dựng văn bản thử và đã bị dừng. "
+            "Hãy bỏ các vòng lặp {% for %} quá lớn hoặc lồng nhau trong mẫu."
+        ) from None
+    except isolation.OutOfMemory:
+        raise ValidationError(
+            f"Mẫu dùng quá nhiều bộ nhớ khi dựng văn bản thử (tối đa {budget['memory_mb']} MB) và đã bị dừng. "
+            "Hãy bỏ các phép nhân chuỗi hoặc vòng lặp quá lớn trong mẫu."
+        ) from None
+    except isolation.Failed as exc:
+        logger.warning("Template check failed in the child: %s", exc)
         raise ValidationError(f"Mẫu không dựng được văn bản với dữ liệu mẫu: {exc}.") from None
-    except Exception as exc:
-        raise ValidationError(f"Mẫu không dựng được văn bản với dữ liệu mẫu: {exc}.") from None
-    try:
-        WordDocument(io.BytesIO(output))
-    except Exception:
-        raise ValidationError("Văn bản dựng từ mẫu bị hỏng, Word sẽ không mở được; hãy kiểm tra lại các thẻ.") from None
-    return used
