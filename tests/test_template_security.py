@@ -21,9 +21,10 @@ from accounts.models import User
 from documents.docx_package import check_package
 from documents.inspection import open_docx, text_lines
 from documents.models import IssuedFile, TemplateVersion
+from documents import rendering
 from documents.rendering import render_template
 from documents.templates import builtin_template, package_limits, sample_context, validate_template
-from tests.test_lifecycle import run
+from tests.test_lifecycle import fill_unit_report, new_summary_report, new_unit_report, run
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -262,6 +263,17 @@ def test_an_ordinary_uploaded_template_still_renders_through_the_child():
     plan = Document.objects.get(kind="plan")
     response = vhxh_client().get(f"/van-ban/{plan.pk}/tai-ve/word/")
     assert f"Mẫu của văn phòng: {plan.title}" in text_lines(open_docx(response.content))
+
+
+@pytest.mark.parametrize("kind", ["unit_report", "summary_report"])
+def test_every_kind_of_real_context_reaches_the_child(kind, caplog):
+    """The child has no Django: the real context of each kind must travel as plain data."""
+    TemplateVersion.objects.create(kind=kind, file=ContentFile(with_tag(kind, "Mẫu riêng: {{ title }}"), name="r.docx"))
+    document = fill_unit_report(new_unit_report()) if kind == "unit_report" else new_summary_report()
+    with caplog.at_level(logging.ERROR, logger="documents.rendering"):
+        lines = text_lines(open_docx(rendering.render_docx(document)))
+    assert f"Mẫu riêng: {document.title}" in lines
+    assert "built-in" not in caplog.text
 
 
 # --- 3. bounded size, before unzipping ------------------------------------------------------------
