@@ -3,7 +3,7 @@
 Used for uploaded Word templates (documents.templates): their tags are checked and sandboxed,
 but a loop like `{% for x in title * 100000 %}{% for y in title * 100000 %}` is still valid
 Jinja, and a thread cannot be stopped. A process can: it is killed when the budget is spent, and
-it runs with a capped address space (RLIMIT_AS), a CPU-time limit and no right to write files.
+it runs with a capped address space (RLIMIT_AS), a CPU-time limit and a zero file-size limit.
 
 The child is a fresh interpreter (`python -m documents.isolation`), not a fork of the worker: it
 inherits no database connection, no open file, no lock held by another thread and no secret
