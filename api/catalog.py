@@ -1,4 +1,4 @@
-"""Sign-in, the caller, the plan's periods and targets, and the register of outgoing documents."""
+"""Sign-in and one's own API tokens, the caller, the plan's periods and targets, and the register of outgoing documents."""
 from typing import Optional
 
 from django.db.models import Prefetch
