@@ -1,10 +1,12 @@
-"""Administration of people, their units and roles (in Vietnamese)."""
+"""Administration of people, their units and roles, their API tokens and login lockouts (in Vietnamese)."""
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from .models import ApiToken, Role, User
+from .models import ApiToken, FailedLogin, Role, User
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -82,10 +84,10 @@ class UserAdmin(BaseUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are created by the person through the API; an administrator may only look or revoke."""
 
-    list_display = ("user", "created_at", "last_used_at")
+    list_display = ("user", "created_at", "last_used_at", "expires_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__full_name")
-    fields = ("user", "created_at", "last_used_at")
+    fields = ("user", "created_at", "last_used_at", "expires_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -93,3 +95,58 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FailedLogin)
+class FailedLoginAdmin(admin.ModelAdmin):
+    """Wrong passwords per username and address (django-axes). Unlocking deletes the record."""
+
+    list_display = ("who", "address", "failures", "last_failure", "state")
+    search_fields = ("username", "ip_address")
+    fields = ("who", "address", "failures", "last_failure", "state", "door", "browser")
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tên đăng nhập đã nhập", ordering="username")
+    def who(self, obj):
+        return obj.username or "—"
+
+    @admin.display(description="địa chỉ", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address or "—"
+
+    @admin.display(description="số lần sai", ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description="lần sai gần nhất", ordering="attempt_time")
+    def last_failure(self, obj):
+        return timezone.localtime(obj.attempt_time).strftime("%d/%m/%Y %H:%M")
+
+    @admin.display(description="trạng thái")
+    def state(self, obj):
+        until = obj.attempt_time + timezone.timedelta(seconds=settings.LOGIN_RATE_WINDOW_SECONDS)
+        if until <= timezone.now():
+            return "Đã hết hạn khóa"
+        if obj.failures_since_start >= settings.LOGIN_RATE_LIMIT:
+            return f"Đang khóa đến {timezone.localtime(until).strftime('%H:%M %d/%m/%Y')}"
+        return f"Còn {settings.LOGIN_RATE_LIMIT - obj.failures_since_start} lần thử"
+
+    @admin.display(description="trang đăng nhập")
+    def door(self, obj):
+        return obj.path_info
+
+    @admin.display(description="trình duyệt")
+    def browser(self, obj):
+        return obj.user_agent
+
+    @admin.action(description="Mở khóa: cho phép đăng nhập lại ngay")
+    def unlock(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"Đã mở khóa {count} cặp tên đăng nhập và địa chỉ.", messages.SUCCESS)

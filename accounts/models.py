@@ -1,6 +1,14 @@
-"""People and their roles. A person belongs to one unit and may hold several roles."""
+"""People and their roles. A person belongs to one unit and may hold several roles.
+
+API tokens belong to a person, expire after API_TOKEN_TTL_DAYS and are revoked when the person's
+password changes or the account is deactivated (accounts.signals)."""
+from datetime import timedelta
+
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -38,14 +46,43 @@ class User(AbstractUser):
         return [labels.get(r, r) for r in self.roles or []]
 
 
+def token_expiry():
+    return timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+
 class ApiToken(models.Model):
     """Bearer token for the REST API. Only a hash is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="người dùng")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    expires_at = models.DateTimeField("hết hạn lúc", default=token_expiry, db_index=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "khóa truy cập API"
         verbose_name_plural = "khóa truy cập API"
+
+    @property
+    def expired(self):
+        return self.expires_at <= timezone.now()
+
+
+class FailedLogin(AccessAttempt):
+    """django-axes' record of wrong passwords for one username and address, shown to administrators
+    in Vietnamese; deleting it unlocks the pair at once."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "đăng nhập sai (khóa tạm thời)"
+        verbose_name_plural = "đăng nhập sai (khóa tạm thời)"
+
+    def __str__(self):
+        return f"«{self.username or '—'}» từ {self.ip_address or 'địa chỉ không rõ'}"

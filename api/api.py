@@ -1,5 +1,4 @@
 """The NinjaAPI instance of API v1: auth, error handlers, routers."""
-from django.conf import settings
 from ninja import NinjaAPI
 
 from rounds.api import router as rounds_router
@@ -15,6 +14,8 @@ báo cáo của tỉnh và tự động hóa.
 **Xác thực.** Gọi `POST /api/v1/auth/token` với tên đăng nhập và mật khẩu để lấy khóa, rồi gửi
 `Authorization: Bearer <khóa>` trong mọi yêu cầu. Phiên đăng nhập của trình duyệt cũng dùng được;
 khi đó yêu cầu ghi dữ liệu phải kèm tiêu đề `X-CSRFToken`. Đăng nhập sai nhiều lần bị tạm khóa (429).
+Khóa hết hạn sau một số ngày (trường `expires_at`) và bị thu hồi khi đổi mật khẩu hoặc khóa tài khoản;
+xem và thu hồi khóa của mình tại `GET /api/v1/auth/tokens`, `DELETE /api/v1/auth/tokens/{id}`.
 
 **Lỗi.** Mọi lỗi trả về JSON `{"detail": "...", "errors": {"trường": ["..."]}}` bằng tiếng Việt:
 400 dữ liệu không hợp lệ (nêu tên trường), 401 chưa xác thực, 403 không có quyền (nêu lý do),
@@ -40,7 +41,7 @@ errors.install(api)
 @api.exception_handler(TooManyAttempts)
 def too_many_attempts(request, exc):
     response = api.create_response(request, errors.error_body(exc.detail), status=429)
-    response["Retry-After"] = str(settings.LOGIN_RATE_WINDOW_SECONDS)
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

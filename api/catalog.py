@@ -1,8 +1,8 @@
-"""Sign-in, the caller, the plan's periods and targets, and the register of outgoing documents."""
+"""Sign-in and one's own API tokens, the caller, the plan's periods and targets, and the register of outgoing documents."""
 from typing import Optional
 
 from django.db.models import Prefetch
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja.responses import Status
 
 from accounts.models import Role
@@ -13,7 +13,18 @@ from workflows.errors import Forbidden
 
 from . import auth, presenters
 from .documents import commune_id_of
-from .schemas import CODE_PATTERN, ErrorOut, MeOut, PeriodOut, RegisterEntryOut, TargetOut, TokenIn, TokenOut
+from .schemas import (
+    CODE_PATTERN,
+    MAX_ID,
+    ErrorOut,
+    MeOut,
+    PeriodOut,
+    RegisterEntryOut,
+    TargetOut,
+    TokenIn,
+    TokenInfoOut,
+    TokenOut,
+)
 
 public = Router(tags=["Xác thực"])
 router = Router(tags=["Danh mục"])
@@ -28,8 +39,10 @@ READ_ERRORS = {400: ErrorOut, 401: ErrorOut}
     summary="Lấy khóa truy cập (Bearer token)",
 )
 def create_token(request, payload: TokenIn):
-    """Đổi tên đăng nhập và mật khẩu lấy một khóa truy cập. Sai quá nhiều lần thì bị tạm khóa (429)."""
-    return Status(201, {"token": auth.issue_token(request, payload.username, payload.password)})
+    """Đổi tên đăng nhập và mật khẩu lấy một khóa truy cập, có hạn dùng (`expires_at`). Sai mật khẩu
+    quá nhiều lần thì cặp tên đăng nhập và địa chỉ bị tạm khóa (429, kèm giờ được thử lại)."""
+    token = auth.issue_token(request, payload.username, payload.password)
+    return Status(201, {"token": token.secret, "id": token.pk, "expires_at": token.expires_at})
 
 
 @public.delete(
@@ -41,6 +54,33 @@ def create_token(request, payload: TokenIn):
 def revoke_token(request):
     """Khóa gửi trong tiêu đề Authorization của chính yêu cầu này hết hiệu lực ngay."""
     auth.revoke_token(request)
+    return Status(204, None)
+
+
+@public.get(
+    "/auth/tokens",
+    auth=auth.api_auth,
+    response={200: list[TokenInfoOut], 401: ErrorOut},
+    summary="Các khóa truy cập của tôi",
+)
+def list_tokens(request):
+    """Các khóa còn hiệu lực của người đang gọi, mới nhất trước. Không bao giờ trả lại chính khóa."""
+    current = getattr(getattr(request, "api_token", None), "pk", None)
+    return [
+        {"id": t.pk, "created_at": t.created_at, "last_used_at": t.last_used_at, "expires_at": t.expires_at, "current": t.pk == current}
+        for t in auth.tokens_of(request.auth)
+    ]
+
+
+@public.delete(
+    "/auth/tokens/{id}",
+    auth=auth.api_auth,
+    response={204: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Thu hồi một khóa truy cập của tôi",
+)
+def delete_token(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    """Khóa có số hiệu này (của chính người gọi) hết hiệu lực ngay. Khóa của người khác: 404."""
+    auth.revoke_own_token(request.auth, id)
     return Status(204, None)
 
 

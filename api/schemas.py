@@ -43,6 +43,16 @@ class TokenIn(Strict):
 
 class TokenOut(Schema):
     token: str = Field(..., description="Gửi kèm mỗi yêu cầu: Authorization: Bearer <token>. Chỉ hiển thị một lần.")
+    id: int = Field(..., description="Số hiệu của khóa, để thu hồi tại DELETE /api/v1/auth/tokens/{id}")
+    expires_at: datetime = Field(..., description="Khóa hết hiệu lực từ thời điểm này (ISO 8601)")
+
+
+class TokenInfoOut(Schema):
+    id: int
+    created_at: datetime = Field(..., description="Tạo lúc")
+    last_used_at: Optional[datetime] = Field(None, description="Dùng lần cuối (chính xác đến 5 phút); null nếu chưa dùng")
+    expires_at: datetime = Field(..., description="Hết hạn lúc")
+    current: bool = Field(..., description="true nếu đây là khóa đang dùng cho chính yêu cầu này")
 
 
 # --- people, units, plan data -------------------------------------------------------------

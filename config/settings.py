@@ -166,9 +166,6 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "congvan@localhost")
 
-# Login throttling (web and API): attempts per window per username and per address.
-LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "5"))
-LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "300"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
@@ -200,3 +197,39 @@ LOGGING = {
 # Vietnamese refusal reasons and maps workflow errors to pages.
 MIDDLEWARE += ["web.middleware.SiteMiddleware"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["web.context_processors.web"]
+
+# --- Login throttling, passwords, API tokens and sessions (issue 9) -----------------------------
+# django-axes counts failed logins per username-and-address pair in the database; accounts.throttle
+# serialises the attempts of one pair so parallel requests cannot check more passwords than the
+# limit, and answers lockouts in Vietnamese on the web login, /admin/login/ and POST /api/v1/auth/token.
+LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "5"))  # wrong passwords before a lockout
+LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "900"))  # lockout length
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: use REMOTE_ADDR and never
+# trust the header (a client could forge it).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["accounts.throttle.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "accounts.throttle.failure_limit"
+AXES_COOLOFF_TIME = "accounts.throttle.cool_off"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Administrators see and clear lockouts in the admin as "Đăng nhập sai (khóa tạm thời)" (accounts.admin);
+# axes' own English pages and its log of successful logins are not used.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+# The unlock time shown to a locked-out person must not move while they wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+AUTH_PASSWORD_VALIDATORS += [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+# A session ends after a working day without activity; every request extends it.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(10 * 3600)))
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+# --- end of issue 9 block ------------------------------------------------------------------------

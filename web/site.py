@@ -7,7 +7,7 @@ from viewflow.urls import AppMenuMixin, Application, Site, Viewset, route
 from accounts.models import Role
 from workflows import policy
 
-from .views import dashboard, documents, notifications, queues
+from .views import account, dashboard, documents, notifications, queues
 
 
 def _has_role(*roles):
@@ -117,6 +117,23 @@ class DashboardApp(WebApplication):
     compile_path = path("ky-bao-cao/<int:pk>/tong-hop/", dashboard.CompileView.as_view(), name="compile")
 
 
+class AccountApp(WebApplication):
+    """The person's own account; also linked from the user menu (templates/web/base.html)."""
+
+    app_name = "accounts"
+    title = "Tài khoản"
+    icon = "account_circle"
+    allowed = None
+
+    password_path = route(
+        "password_change/", Page(app_name="doi-mat-khau", title="Đổi mật khẩu", icon="lock", view_class=account.PasswordChangeView)
+    )
+    tokens_path = route(
+        "khoa-truy-cap/", Page(app_name="khoa-truy-cap", title="Khóa truy cập API", icon="vpn_key", view_class=account.TokensView)
+    )
+    revoke_path = path("khoa-truy-cap/<int:pk>/thu-hoi/", account.RevokeTokenView.as_view(), name="revoke_token")
+
+
 class WebSite(Site):
     title = "Văn bản thi đua xã"
     icon = "account_balance"
@@ -124,4 +141,4 @@ class WebSite(Site):
     secondary_color = "#f9a825"
 
 
-site = WebSite(viewsets=[DocumentsApp(), ReviewApp(), SignApp(), ClerkApp(), DashboardApp()])
+site = WebSite(viewsets=[DocumentsApp(), ReviewApp(), SignApp(), ClerkApp(), DashboardApp(), AccountApp()])
