@@ -189,3 +189,29 @@ LOGGING = {
 # Vietnamese refusal reasons and maps workflow errors to pages.
 MIDDLEWARE += ["web.middleware.SiteMiddleware"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["web.context_processors.web"]
+
+# --- Content-Security-Policy (django-csp 4; issue 9) -------------------------------------------
+# Scripts and style sheets only from this server; no inline script at all (the pages load
+# web/static/web/*.js). The one inline <style>, viewflow's theme colours (templates/viewflow/base.html),
+# carries the per-request nonce. style-src-attr 'unsafe-inline' is the one exception: viewflow's own
+# templates and ours set a few style="" attributes; attributes cannot run script or load anything.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+# Outermost but SecurityMiddleware, so that every response gets the header, error pages included.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
