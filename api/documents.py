@@ -23,6 +23,7 @@ from .schemas import (
     CODE_PATTERN,
     MAX_ID,
     MAX_VERSION,
+    PERIOD_PATTERN,
     DiffOut,
     DocumentCreateIn,
     DocumentOut,
@@ -99,7 +100,7 @@ def _resolve_plan_and_period(user, plan_code, period_code):
 def list_documents(
     request,
     kind: Optional[KindName] = None,
-    period: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1"),
+    period: Optional[str] = Query(None, pattern=PERIOD_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1"),
     unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã đơn vị, ví dụ tramyte"),
     state: Optional[StateName] = None,
 ):
@@ -144,9 +145,10 @@ def update_document(request, payload: DocumentPatchIn, id: int = Path(..., ge=1,
     models = None
     if payload.models is not None:
         models = [item.model_dump() for item in payload.models]
-    services.update_document(
-        id, user, version=payload.version, title=payload.title, sections=payload.sections, values=values, models=models
-    )
+    sections = None
+    if payload.sections is not None:
+        sections = payload.sections.model_dump(exclude_unset=True)
+    services.update_document(id, user, version=payload.version, title=payload.title, sections=sections, values=values, models=models)
     return detail(user, visible_document(user, id))
 
 

@@ -1,23 +1,38 @@
 """Request and response shapes of API v1. The OpenAPI document is generated from these.
 
-Request fields are bounded (lengths, ranges, patterns) so that anything the database or the
-services could not take is refused with 400 before it reaches them. Text is cleaned (Unicode
-NFC, control characters removed) by the services in workflows.content, which enforce the exact
-limits after normalisation; the schema limits are looser so that decomposed (NFD) Vietnamese
-text that fits once composed is not refused.
+Request fields are bounded (lengths, ranges, patterns, closed sets of keys) exactly as the server
+is, so that a client reading the OpenAPI document knows every limit it will meet. Text lengths are
+counted after Unicode NFC composition, as the services in workflows.content count them: decomposed
+(NFD) Vietnamese text that fits once composed is accepted. The services then clean the text
+(lone surrogates refused, control and invisible characters removed) and check the limits again.
 """
+import unicodedata
+
 from datetime import date, datetime
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool
+from pydantic import BeforeValidator, ConfigDict, StrictBool
 
-from workflows.content import MAX_COMMENT, MAX_EVIDENCE, MAX_NOTE, MAX_TITLE, MODEL_KINDS, SECTIONS
+from workflows.content import (
+    MAX_COMMENT,
+    MAX_EVIDENCE,
+    MAX_MODEL_KIND,
+    MAX_MODEL_NAME,
+    MAX_NOTE,
+    MAX_SECTION,
+    MAX_TITLE,
+    MODEL_KINDS,
+    SECTION_LABELS,
+    SECTIONS,
+)
 
 # Largest id a BigAutoField (and SQLite INTEGER) can hold.
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+# Period codes as plans.periods makes them: 2026-H1, 2026-Y, 2027-SK (sơ kết), 2030-TK (tổng kết).
+PERIOD_PATTERN = r"^[0-9]{4}-(H1|Y|SK|TK)$"
 
 KindName = Literal["plan", "unit_report", "summary_report"]
 StateName = Literal["draft", "submitted", "under_review", "returned", "approved", "signed", "issued"]
@@ -28,6 +43,15 @@ TargetValue = Optional[Union[StrictBool, int, float, str]]
 
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+def _nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def Text(max_length, **kwargs):
+    """A string whose length limit is counted after NFC composition, like the server's."""
+    return Annotated[str, Field(max_length=max_length, **kwargs), BeforeValidator(_nfc)]
 
 
 class ErrorOut(Schema):
@@ -104,27 +128,44 @@ class TargetOut(Schema):
 # --- documents -----------------------------------------------------------------------------
 class DocumentCreateIn(Strict):
     kind: KindName
-    period: Optional[str] = Field(None, pattern=CODE_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1 (bắt buộc với báo cáo)")
+    period: Optional[str] = Field(
+        None, pattern=PERIOD_PATTERN, examples=["2026-H1"], description="Mã kỳ báo cáo, ví dụ 2026-H1, 2026-Y (bắt buộc với báo cáo)"
+    )
     plan: Optional[str] = Field(None, pattern=CODE_PATTERN, description="Mã kế hoạch; bỏ trống nếu cơ quan chỉ có một kế hoạch")
 
 
 class ValueIn(Strict):
     code: str = Field(..., min_length=1, max_length=10)
     value: TargetValue = None
-    note: Optional[str] = Field(None, max_length=4000, description=f"Ghi chú, tối đa {MAX_NOTE} ký tự sau chuẩn hóa NFC")
-    evidence: Optional[str] = Field(None, max_length=1000, description=f"Minh chứng, tối đa {MAX_EVIDENCE} ký tự sau chuẩn hóa NFC")
+    note: Optional[Text(MAX_NOTE)] = Field(None, description=f"Ghi chú, tối đa {MAX_NOTE} ký tự sau chuẩn hóa NFC")
+    evidence: Optional[Text(MAX_EVIDENCE)] = Field(None, description=f"Minh chứng, tối đa {MAX_EVIDENCE} ký tự sau chuẩn hóa NFC")
 
 
 class ModelIn(Strict):
-    name: str = Field(..., min_length=1, max_length=400)
-    kind: Optional[str] = Field(None, max_length=200, description="Loại mô hình: " + ", ".join(MODEL_KINDS))
-    note: Optional[str] = Field(None, max_length=4000)
+    name: Text(MAX_MODEL_NAME, min_length=1)
+    kind: Optional[Text(MAX_MODEL_KIND)] = Field(None, description="Loại mô hình: " + ", ".join(MODEL_KINDS))
+    note: Optional[Text(MAX_NOTE)] = None
+
+
+# Every section key of every kind of document; a key of another kind is refused by the service.
+SECTION_KEYS = list(dict.fromkeys(key for items in SECTIONS.values() for key, _, _ in items))
+SectionsIn = type(
+    "SectionsIn",
+    (Strict,),
+    {
+        "__annotations__": {key: Text(MAX_SECTION) for key in SECTION_KEYS},
+        # Not Optional: null is not a text. Only the keys sent are replaced (exclude_unset).
+        **{key: Field(None, description=f"{SECTION_LABELS[key]}, tối đa {MAX_SECTION} ký tự") for key in SECTION_KEYS},
+        "__module__": __name__,
+        "__doc__": "Nội dung các mục: chỉ các mục của loại văn bản đang sửa.",
+    },
+)
 
 
 class DocumentPatchIn(Strict):
     version: int = Field(..., ge=1, le=MAX_VERSION, description="Phiên bản đang sửa; sai lệch thì trả 409")
-    title: Optional[str] = Field(None, max_length=1000, description=f"Trích yếu, tối đa {MAX_TITLE} ký tự sau chuẩn hóa NFC")
-    sections: Optional[dict[str, str]] = Field(
+    title: Optional[Text(MAX_TITLE)] = Field(None, description=f"Trích yếu, tối đa {MAX_TITLE} ký tự sau chuẩn hóa NFC")
+    sections: Optional[SectionsIn] = Field(
         None,
         description="{mã mục: nội dung}; chỉ các mục gửi lên được thay. Mã mục theo loại văn bản: "
         + "; ".join(f"{kind}: {', '.join(key for key, _, _ in items)}" for kind, items in SECTIONS.items()),
@@ -134,8 +175,8 @@ class DocumentPatchIn(Strict):
 
 
 class TransitionIn(Strict):
-    comment: str = Field(
-        "", max_length=10000, description=f"Ý kiến, tối đa {MAX_COMMENT} ký tự sau chuẩn hóa NFC; bắt buộc khi trả lại (return, send_back)"
+    comment: Text(MAX_COMMENT) = Field(
+        "", description=f"Ý kiến, tối đa {MAX_COMMENT} ký tự sau chuẩn hóa NFC; bắt buộc khi trả lại (return, send_back)"
     )
     expected_state: Optional[StateName] = Field(
         None, description="Trạng thái người gọi đang thấy; nếu văn bản đã đổi trạng thái thì trả 409 thay vì xử lý nhầm"

@@ -233,3 +233,29 @@ SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(10 * 3600)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 # --- end of issue 9 block ------------------------------------------------------------------------
+
+# --- Content-Security-Policy (django-csp 4; issue 9) -------------------------------------------
+# Scripts and style sheets only from this server; no inline script at all (the pages load
+# web/static/web/*.js). The one inline <style>, viewflow's theme colours (templates/viewflow/base.html),
+# carries the per-request nonce. style-src-attr 'unsafe-inline' is the one exception: viewflow's own
+# templates and ours set a few style="" attributes; attributes cannot run script or load anything.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+# Outermost but SecurityMiddleware, so that every response gets the header, error pages included.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

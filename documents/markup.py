@@ -9,7 +9,8 @@ import unicodedata
 
 # Control characters docxtpl would turn into page breaks or paragraphs (\a, \f) or that are not
 # allowed in XML at all. Line breaks and tabs are kept.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+# Also the invisible and bidirectional characters workflows.content strips on the way in.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u202a-\u202e\u2066-\u2069\ufeff]")
 _KHOAN = re.compile(r"^\d+\.(\s|$)")
 _DIEM = re.compile(r"^[a-zđ]\)\s")
 END_MARK = "./."
@@ -20,7 +21,7 @@ def clean(value):
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 
 def clean_data(value):

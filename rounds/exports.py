@@ -1,7 +1,9 @@
 """Excel workbooks (.xlsx) the commune offices exchange: round status, compiled figures, evaluation.
 
 Each function returns the file as bytes. Headers are bold on a shaded, frozen first row; dates are
-real dates shown dd/mm/yyyy; percentages are stored as fractions with the 0.00% format.
+real dates shown dd/mm/yyyy; percentages are stored as fractions with the 0.00% format. Every
+cell is written through documents.spreadsheets, so user text (titles, unit names, notes) is
+always text, never a formula.
 """
 from io import BytesIO
 
@@ -9,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from documents.spreadsheets import append_row, set_cell
 from plans.formatting import date_vn
 
 from .evaluation import evaluate_year
@@ -28,7 +31,7 @@ def _sheet(workbook, title, columns, first=False):
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = title
     for index, (header, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
+        cell = set_cell(sheet, 1, index, header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -38,8 +41,7 @@ def _sheet(workbook, title, columns, first=False):
 
 
 def _append(sheet, values, formats=None):
-    sheet.append(values)
-    row = sheet.max_row
+    row = append_row(sheet, values)
     for index in range(1, len(values) + 1):
         cell = sheet.cell(row=row, column=index)
         cell.alignment = WRAP
@@ -78,7 +80,7 @@ def round_status_xlsx(period, today=None):
         ("Số liệu đến ngày", date_vn(period.data_end)),
         ("Hạn nộp", date_vn(period.deadline)),
     ):
-        info.append([label, value])
+        append_row(info, [label, value])
     info.column_dimensions["A"].width = 20
     info.column_dimensions["B"].width = 40
     return _bytes(workbook)
@@ -111,11 +113,11 @@ def compiled_xlsx(document):
             {4: fmt} if fmt else None,
         )
     meta = workbook.create_sheet("Thông tin")
-    meta.append(["Văn bản", document.title])
+    append_row(meta, ["Văn bản", document.title])
     if document.period_id:
-        meta.append(["Kỳ báo cáo", document.period.name])
-        meta.append(["Số liệu", f"Từ ngày {date_vn(document.period.data_start)} đến ngày {date_vn(document.period.data_end)}"])
-    meta.append(["Tổng hợp lúc", compiled.get("computed_at", "")])
+        append_row(meta, ["Kỳ báo cáo", document.period.name])
+        append_row(meta, ["Số liệu", f"Từ ngày {date_vn(document.period.data_start)} đến ngày {date_vn(document.period.data_end)}"])
+    append_row(meta, ["Tổng hợp lúc", compiled.get("computed_at", "")])
     meta.column_dimensions["A"].width = 18
     meta.column_dimensions["B"].width = 80
     return _bytes(workbook)

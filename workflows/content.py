@@ -66,20 +66,37 @@ MAX_TEXT_VALUE = 1000
 MAX_EVIDENCE = 500
 MAX_MODELS = 100
 MAX_COMMENT = 5000
+MAX_MODEL_NAME = 200
+MAX_MODEL_KIND = 100
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+# Control characters, plus characters that are invisible but change how text reads: bidirectional
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069; "Trojan Source"), zero-width
+# space, non-joiner and joiner (U+200B–U+200D) and the byte order mark (U+FEFF). Line breaks and
+# tabs are kept.
+INVISIBLE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u202a-\u202e\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[{INVISIBLE}]")
+# Half of a UTF-16 pair on its own (JSON "\udfff"): no character at all, and neither UTF-8 nor
+# PostgreSQL can store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(value, field, max_length, *, multiline=True):
-    """NFC-normalise, drop control characters, unify line breaks, enforce a length limit."""
+    """Refuse lone surrogates; NFC-normalise, drop control and invisible characters, unify line
+    breaks, enforce a length limit. Every text a user sends passes through here."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise Invalid("Dữ liệu không hợp lệ.", {field: ["Phải là một chuỗi văn bản."]})
+    if _SURROGATE.search(value):
+        raise Invalid(
+            "Dữ liệu không hợp lệ.",
+            {field: ["Chứa ký tự Unicode không hợp lệ (nửa cặp thay thế UTF-16 đứng riêng); hãy gõ lại hoặc dán lại đoạn văn bản."]},
+        )
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     if not multiline:
         text = text.replace("\n", " ")
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+    # Stripping first: a removed character between a letter and its accent would leave text that is not NFC.
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
     if len(text) > max_length:
         raise Invalid(
             "Dữ liệu không hợp lệ.",
@@ -200,8 +217,8 @@ def clean_models(models):
             errors[f"models[{index}]"] = ["Mỗi mô hình là một đối tượng có «name» và «kind»."]
             continue
         try:
-            name = clean_text(item.get("name"), f"models[{index}].name", 200, multiline=False)
-            kind = clean_text(item.get("kind") or "Khác", f"models[{index}].kind", 100, multiline=False)
+            name = clean_text(item.get("name"), f"models[{index}].name", MAX_MODEL_NAME, multiline=False)
+            kind = clean_text(item.get("kind") or "Khác", f"models[{index}].kind", MAX_MODEL_KIND, multiline=False)
             note = clean_text(item.get("note") or "", f"models[{index}].note", MAX_NOTE)
         except Invalid as exc:
             errors.update(exc.errors)

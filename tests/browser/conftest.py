@@ -77,19 +77,43 @@ def demo_data(transactional_db):
     cache.clear()
 
 
+# Every page reports Content-Security-Policy violations on the console, where Chromium also
+# writes its own "Refused to ..." messages; the `site` fixture fails the test if any appear.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def is_csp_message(message):
+    text = message.text
+    return "CSP violation" in text or "Content Security Policy" in text
+
+
 @pytest.fixture
 def site(live_server, demo_data, chromium):
-    """Open pages as a given demo user: site.page("tramyte") -> a logged-in Playwright page."""
+    """Open pages as a given demo user: site.page("tramyte") -> a logged-in Playwright page.
+
+    No page opened through it may violate the Content-Security-Policy (checked at the end)."""
     contexts = []
+    violations = []
 
     class Site:
         url = live_server.url
+        csp_violations = violations
 
-        def page(self, username, viewport=DESKTOP):
+        def anonymous_page(self, viewport=DESKTOP):
             context = chromium.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
             contexts.append(context)
+            context.add_init_script(REPORT_CSP_VIOLATIONS)
             page = context.new_page()
+            page.on("console", lambda message: violations.append(f"{page.url}: {message.text}") if is_csp_message(message) else None)
             page.set_default_timeout(15000)
+            return page
+
+        def page(self, username, viewport=DESKTOP):
+            page = self.anonymous_page(viewport)
             page.goto(f"{self.url}/accounts/login/")
             page.fill("#id_username", username)
             page.fill("#id_password", PASSWORD)
@@ -121,6 +145,7 @@ def site(live_server, demo_data, chromium):
             context.close()
         except Exception:
             pass
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture(scope="module", autouse=True)

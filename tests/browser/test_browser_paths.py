@@ -220,3 +220,44 @@ def test_keyboard_and_phone_menu(site):
     phone.get_by_label(re.compile("^Từ khóa")).fill("chuyen doi so")
     phone.get_by_label(re.compile("^Từ khóa")).press("Enter")
     expect(phone.get_by_text(re.compile(r"Kết quả: \d+ văn bản"))).to_be_visible()
+
+
+def test_pages_work_under_the_content_security_policy(site):
+    """Login, the API docs (Swagger UI), the admin, error pages and the report form's inline checks
+    run with the policy in force; the `site` fixture fails on any violation."""
+    page = site.anonymous_page()
+    response = page.goto(f"{site.url}/accounts/login/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.fill("#id_username", "tramyte")
+    page.fill("#id_password", "sai-mat-khau")
+    page.press("#id_password", "Enter")
+    expect(page.locator(".web-login-error")).to_be_visible()
+    page.goto(f"{site.url}/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("API hệ thống văn bản")
+    page.locator(".opblock-summary").first.click()  # the interactive part of Swagger UI
+    expect(page.locator(".opblock-body").first).to_be_visible()
+
+    open_round_in_ui(site)
+    unit = site.page("xom-01")
+    # The theme colours (the one inline <style>, with its nonce) are applied.
+    primary = unit.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--mdc-theme-primary').trim()")
+    assert primary == "#b71c1c"
+    open_own_report(unit)
+    field = unit.locator("input[data-kind=percent]").first
+    field.fill("12,345")
+    field.press("Tab")
+    expect(unit.locator(f"[id=\"{field.get_attribute('id')}-error\"]")).to_have_text("Tỷ lệ chỉ được có tối đa 2 chữ số thập phân.")
+    site.go(unit, "/van-ban/999999/")
+    expect(unit.get_by_text("Không tìm thấy", exact=False).first).to_be_visible()
+
+    from accounts.models import User
+
+    User.objects.filter(username="vhxh").update(is_staff=True, is_superuser=True)
+    admin = site.page("vhxh")
+    site.go(admin, "/admin/")
+    expect(admin.locator("#site-name")).to_contain_text("Quản trị hệ thống văn bản")
+    site.go(admin, "/admin/workflows/document/")
+    admin.locator("#searchbar").fill("Trạm")
+    admin.locator("#searchbar").press("Enter")
+    expect(admin.locator("#result_list")).to_be_visible()
+    assert site.csp_violations == []

@@ -1,5 +1,4 @@
 """Work queues of the reviewer, the signer and the văn thư, and the register."""
-import csv
 import io
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -8,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from documents import spreadsheets
 from documents.register import register_entries
 from organizations.models import Commune
 from workflows import policy, queries
@@ -100,7 +100,7 @@ class RegisterExportView(LoginRequiredMixin, View):
         if request.GET.get("dinh-dang") == "csv":
             buffer = io.StringIO()
             buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-            writer = csv.writer(buffer)
+            writer = spreadsheets.csv_writer(buffer)
             writer.writerow(REGISTER_HEADERS)
             writer.writerows(rows)
             response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -112,13 +112,13 @@ class RegisterExportView(LoginRequiredMixin, View):
         book = Workbook()
         sheet = book.active
         sheet.title = f"Sổ văn bản đi {year}"
-        sheet.append([f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}" + (f" - {commune.name}" if commune else "")])
+        spreadsheets.append_row(sheet, [f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}" + (f" - {commune.name}" if commune else "")])
         sheet["A1"].font = Font(name="Times New Roman", bold=True, size=13)
-        sheet.append(REGISTER_HEADERS)
+        spreadsheets.append_row(sheet, REGISTER_HEADERS)
         for cell in sheet[2]:
             cell.font = Font(name="Times New Roman", bold=True)
         for row in rows:
-            sheet.append(row)
+            spreadsheets.append_row(sheet, row)
         for column, width in zip("ABCDEF", (16, 14, 12, 60, 24, 50)):
             sheet.column_dimensions[column].width = width
         for row in sheet.iter_rows(min_row=3):
