@@ -8,8 +8,9 @@ Rules (per commune, timing in rounds.models.RoundSettings, editable in the admin
 - overdue / overdue_coordinator: the day after the deadline, a report still not submitted is
   reported overdue to the unit and to the coordinator unit (Phòng VH-XH).
 - review_pending: a report submitted (or taken for review) more than review_after_days days ago
-  and still not approved or returned reminds its reviewer (the one who took it, otherwise every
-  reviewer of the reviewing unit); once per submission.
+  and still not approved or returned reminds its reviewer (the one who took it, otherwise everyone
+  who may review it by workflows.policy: never its authors, and the office's reviewers for the
+  reviewing unit's own report when that unit has nobody else); once per submission.
 - returned / approved: the authors are told when their document is returned or approved
   (subscribed to workflows.signals.document_transitioned in rounds.apps).
 
@@ -93,6 +94,10 @@ class Directory:
             u for u in self.people if u.unit and u.unit.commune_id == commune_id and u.unit.function == function and u.has_role(role)
         ]
         return users, [u.email for u in users if u.email]
+
+    def reviewers_of(self, document):
+        """Everyone who may review the document (four eyes: not its authors)."""
+        return [u for u in self.people if u.unit and u.unit.commune_id == document.commune_id and policy.may(u, "start_review", document)]
 
 
 def _dedupe(values):
@@ -182,11 +187,12 @@ def plan_reminders(now=None):
             period__deadline__lte=today + timedelta(days=longest),
         ).select_related("unit", "period")
     )
-    waiting = list(
+    waiting_qs = (
         Document.objects.filter(state__in=WAITING_REVIEW, submitted_at__isnull=False)
         .select_related("unit", "period", "reviewer", "reviewer__unit")
         .annotate(submissions=Count("audit_entries", filter=Q(audit_entries__transition="submit")))
     )
+    waiting = policy.load_four_eyes(waiting_qs, within=waiting_qs)
     commune_ids = {d.commune_id for d in late + waiting}
     directory = Directory({d.unit_id for d in late}, commune_ids)
     rows = []
@@ -213,7 +219,8 @@ def plan_reminders(now=None):
             users = [document.reviewer]
             emails = [document.reviewer.email]
         else:
-            users, emails = directory.function_staff(document.commune_id, policy.REVIEWER_FUNCTION[document.kind], Role.REVIEWER)
+            users = directory.reviewers_of(document)
+            emails = [u.email for u in users if u.email]
         days = (today - timezone.localdate(document.submitted_at)).days
         subject, body = _review_pending(document, days)
         rows.append(_row(document, K.REVIEW_PENDING, max(document.submissions, 1), users, emails, subject, body))

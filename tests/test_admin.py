@@ -55,13 +55,16 @@ def admin_client(client):
 
 def add_batch(i):
     """One more of everything the admin lists: a commune with its unit, person, token, plan,
-    area, target, assignment, phase, period, and a report with versions, audit entries and evidence."""
+    area, target, assignment, phase, period, and a report with versions, audit entries and evidence
+    (taken for review by a second reviewer of the unit: its author may not review it)."""
     commune = Commune.objects.create(code=f"xa-thu-{i}", name=f"Ủy ban nhân dân xã Thử {i}", short_name=f"UBND xã Thử {i}",
                                      place_name=f"Thử {i}", abbreviation="UBND")
     unit = Unit.objects.create(commune=commune, code="vhxh", name="Phòng Văn hóa – Xã hội", abbreviation="VHXH",
                                kind=Unit.Kind.DEPARTMENT, function=Unit.Function.COORDINATOR)
     person = User.objects.create(username=f"canbo-thu-{i}", full_name=f"Cán bộ thử {i}", unit=unit, commune=commune,
                                  roles=[Role.DRAFTER, Role.REVIEWER])
+    colleague = User.objects.create(username=f"tham-dinh-thu-{i}", full_name=f"Người thẩm định thử {i}", unit=unit,
+                                    commune=commune, roles=[Role.REVIEWER])
     ApiToken.objects.create(user=person, key_hash=f"{i:064x}")
     plan = Plan.objects.create(commune=commune, code="2026-2030", title="Kế hoạch thử", start_year=2026, end_year=2030,
                                coordinator=unit, archive_line="VT, VHXH")
@@ -79,7 +82,7 @@ def add_batch(i):
     report = update_document(report.pk, person, version=1, sections={"results": "Đạt."}, values={"1.1": {"value": 97}})
     add_attachment(report.pk, person, SimpleUploadedFile("minh-chung.pdf", PDF, content_type="application/pdf"), "1.1")
     perform_transition(report.pk, person, "submit")
-    perform_transition(report.pk, person, "start_review")
+    perform_transition(report.pk, colleague, "start_review")  # four eyes: not the person who wrote it
 
 
 def changelist(app, model):

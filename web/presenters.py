@@ -93,6 +93,7 @@ def document_context(document, user, *, with_diff=False):
         "doc": document,
         "lifecycle": lifecycle_svg(document.kind, document.state),
         "actions": action_buttons(document, user),
+        "four_eyes_note": services.four_eyes_note(document, user),
         "history": entries,
         "returns": return_comments(entries),
         "sections": section_rows(document),
@@ -114,9 +115,9 @@ def work_url(document, user):
     """Where this user does their next step on the document."""
     from django.urls import reverse
 
-    if document.state in (State.SUBMITTED, State.UNDER_REVIEW) and policy.is_reviewer(user, document):
+    if document.state in (State.SUBMITTED, State.UNDER_REVIEW) and policy.may(user, "start_review", document):
         return reverse("tham-dinh:review", args=[document.pk])
-    if document.state == State.APPROVED and document.needs_signature and policy.is_signer(user, document):
+    if document.state == State.APPROVED and document.needs_signature and policy.may(user, "sign", document):
         return reverse("ky-duyet:sign", args=[document.pk])
     if document.is_editable and policy.may_edit(user, document):
         return reverse("van-ban:edit", args=[document.pk])

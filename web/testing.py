@@ -88,6 +88,20 @@ def approved_reports(period_code, unit_codes, percent="96.5", seed=0):
             sections={"results": f"Kết quả thực hiện của {document.unit.name}."},
         )
         services.perform_transition(document.pk, drafter, "submit")
-        services.perform_transition(document.pk, vhxh, "start_review")
-        done.append(services.perform_transition(document.pk, vhxh, "approve"))
+        reviewer = reviewer_for(document)
+        services.perform_transition(document.pk, reviewer, "start_review")
+        done.append(services.perform_transition(document.pk, reviewer, "approve"))
     return done
+
+
+def reviewer_for(document):
+    """The demo reviewer who may review this document now: Phòng VH-XH (vhxh), or Văn phòng HĐND-UBND
+    (vanphong) for Phòng VH-XH's own report, which vhxh may not review (four eyes)."""
+    from workflows import policy
+
+    document = Document.objects.select_related("unit").get(pk=document.pk)
+    for username in ("vhxh", "vanphong"):
+        user = User.objects.select_related("unit").get(username=username)
+        if policy.may(user, "start_review", document):
+            return user
+    raise AssertionError(f"No demo reviewer may review {document}")

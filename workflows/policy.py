@@ -2,7 +2,15 @@
 
 Roles are held by people (accounts.Role); the reviewing and authoring units are found by their
 function in the commune (organizations.Unit.Function), never by name, so any commune works.
+
+Four eyes: nobody reviews, returns, approves, signs or sends back a document they authored, that
+is created, saved a version of, or submitted (`own_work`). A blank draft the coordinator creates
+for another unit when opening a round does not make the coordinator its author. The reviewing
+unit's own report (Phòng VH-XH's unit report) is reviewed by another reviewer of that unit who did
+not author it; when it has none, by the reviewers of the office (Văn phòng HĐND-UBND).
 """
+from django.db.models import Q
+
 from accounts.models import Role
 
 PLAN = "plan"
@@ -19,6 +27,9 @@ REVIEWER_FUNCTION = {
     SUMMARY_REPORT: "office",
 }
 
+# Who reviews the reviewing unit's own report when that unit has no reviewer left who did not author it.
+FALLBACK_REVIEWER_FUNCTION = "office"
+
 # transition -> (actor, label shown on buttons, comment required)
 TRANSITIONS = {
     "submit": ("author", "Trình", False),
@@ -30,6 +41,8 @@ TRANSITIONS = {
     "send_back": ("signer", "Trả lại để sửa", True),
     "issue": ("clerk", "Cấp số và phát hành", False),
 }
+# Transitions nobody may fire on a document they authored (four eyes).
+FOUR_EYES = frozenset({"start_review", "return", "approve", "sign", "send_back"})
 TRANSITION_LABELS = {name: label for name, (_, label, _) in TRANSITIONS.items()}
 TRANSITION_LABELS["create"] = "Tạo văn bản"
 TRANSITION_LABELS["edit"] = "Sửa nội dung"
@@ -55,13 +68,18 @@ def is_author(user, document):
 
 
 def is_reviewer(user, document):
+    """A reviewer of the unit that reviews this kind, or of the office for that unit's own report when
+    nobody there may review it (four eyes). Authorship itself is checked by `may`."""
     unit = getattr(user, "unit", None)
+    if not (user.is_authenticated and user.has_role(Role.REVIEWER) and unit is not None and unit.commune_id == document.commune_id):
+        return False
+    if unit.function == REVIEWER_FUNCTION[document.kind]:
+        return True
     return bool(
-        user.is_authenticated
-        and user.has_role(Role.REVIEWER)
-        and unit is not None
-        and unit.commune_id == document.commune_id
-        and unit.function == REVIEWER_FUNCTION[document.kind]
+        unit.function == FALLBACK_REVIEWER_FUNCTION
+        and is_reviewing_units_own(document)
+        # Whoever took it for review finishes it, even if the unit has gained a reviewer meanwhile.
+        and (document.reviewer_id == user.pk or not free_unit_reviewers(document))
     )
 
 
@@ -84,9 +102,116 @@ def reviewed_kinds(user):
     return [kind for kind, function in REVIEWER_FUNCTION.items() if function == unit.function]
 
 
+def review_scope(user):
+    """A filter for the documents this reviewer may have to review: the kinds their unit reviews and,
+    for the office, the reviewing units' own reports. Lists narrow it further with `may` (four eyes)."""
+    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
+    if unit is None:
+        return Q(pk__in=[])
+    scope = Q(kind__in=reviewed_kinds(user))
+    if unit.function == FALLBACK_REVIEWER_FUNCTION:
+        for kind, function in REVIEWER_FUNCTION.items():
+            if function != FALLBACK_REVIEWER_FUNCTION:
+                scope |= Q(kind=kind, unit__function=function)
+    return scope & Q(commune_id=unit.commune_id)
+
+
+# --- four eyes ---------------------------------------------------------------------------
+
+class FourEyes:
+    """Who authored a document and who reviews for its unit; attached to the document by `load_four_eyes`."""
+
+    __slots__ = ("authors", "unit_reviewers")
+
+    def __init__(self, authors, unit_reviewers):
+        self.authors = frozenset(authors)
+        self.unit_reviewers = frozenset(unit_reviewers)
+
+
+def _opened_for_another_unit(document, creator_unit_id):
+    # open_round makes every unit's blank draft on the coordinator's behalf: not authoring.
+    return document.kind == UNIT_REPORT and creator_unit_id != document.unit_id
+
+
+def load_four_eyes(documents, within=None):
+    """Attach authorship to each document in three queries, whatever their number.
+
+    Authors: the creator, everyone who saved a version, everyone who submitted it. `within`, the
+    queryset the documents came from, is used as a subquery so that a list page runs the same
+    queries whether it shows no document or a hundred.
+    """
+    from accounts.models import User
+
+    from .models import AuditEntry, DocumentVersion
+
+    documents = list(documents)
+    by_pk = {d.pk: d for d in documents}
+    ids = within.order_by().values("pk") if within is not None else list(by_pk)
+    unit_ids = within.order_by().values("unit_id") if within is not None else list({d.unit_id for d in documents})
+    authors = {pk: set() for pk in by_pk}
+    exempt = {pk: set() for pk in by_pk}
+    versions = DocumentVersion.objects.filter(document_id__in=ids, created_by__isnull=False).values_list(
+        "document_id", "created_by_id", "created_by__unit_id", "number"
+    )
+    for document_id, user_id, user_unit_id, number in versions:
+        if document_id not in by_pk:
+            continue
+        if number == 1 and _opened_for_another_unit(by_pk[document_id], user_unit_id):
+            exempt[document_id].add(user_id)
+        else:
+            authors[document_id].add(user_id)
+    submits = AuditEntry.objects.filter(document_id__in=ids, transition="submit").values_list("document_id", "actor_id")
+    for document_id, user_id in submits:
+        if document_id in authors:
+            authors[document_id].add(user_id)
+    reviewers = {}
+    people = User.objects.filter(
+        is_active=True, unit_id__in=unit_ids, unit__function__in=set(REVIEWER_FUNCTION.values())
+    ).values_list("pk", "unit_id", "roles")
+    for user_id, unit_id, roles in people:
+        if Role.REVIEWER in (roles or []):
+            reviewers.setdefault(unit_id, set()).add(user_id)
+    for pk, document in by_pk.items():
+        if document.created_by_id and document.created_by_id not in exempt[pk]:
+            authors[pk].add(document.created_by_id)
+        document._four_eyes = FourEyes(authors[pk], reviewers.get(document.unit_id, ()))
+    return documents
+
+
+def four_eyes(document):
+    if getattr(document, "_four_eyes", None) is None:
+        load_four_eyes([document])
+    return document._four_eyes
+
+
+def forget_four_eyes(document):
+    """Call after writing a version or a submit: the authors may have changed."""
+    document._four_eyes = None
+
+
+def own_work(user, document):
+    """Four eyes: this user created the document, saved a version of it or submitted it."""
+    return bool(user.is_authenticated and user.pk in four_eyes(document).authors)
+
+
+def is_reviewing_units_own(document):
+    """A document of the very unit that reviews its kind (e.g. Phòng VH-XH's own unit report)."""
+    function = REVIEWER_FUNCTION[document.kind]
+    return function != FALLBACK_REVIEWER_FUNCTION and document.unit.function == function
+
+
+def free_unit_reviewers(document):
+    """The reviewers of the document's unit who did not author it."""
+    info = four_eyes(document)
+    return info.unit_reviewers - info.authors
+
+
 def may(user, name, document):
+    """The one check behind the FSM permissions, the services, the buttons and the API."""
     actor = TRANSITIONS[name][0]
-    return ACTOR_CHECKS[actor](user, document)
+    if not ACTOR_CHECKS[actor](user, document):
+        return False
+    return name not in FOUR_EYES or not own_work(user, document)
 
 
 def can(name):
@@ -103,8 +228,34 @@ def needs_signature(instance):
     return instance.kind in SIGNED_KINDS
 
 
-def refusal_reason(name, document):
-    return f"Chỉ {ACTOR_DESCRIPTIONS[TRANSITIONS[name][0]]} mới được thực hiện thao tác «{TRANSITION_LABELS[name]}»."
+def four_eyes_refusal(user, name, document):
+    """The reason when `user` holds the role for `name` but authored the document (None otherwise)."""
+    actor = TRANSITIONS[name][0]
+    if name not in FOUR_EYES or not ACTOR_CHECKS[actor](user, document) or not own_work(user, document):
+        return None
+    verb = "thẩm định" if actor == "reviewer" else "ký duyệt"
+    return (
+        f"Bạn đã soạn/trình văn bản này nên không thể tự {verb} (nguyên tắc bốn mắt). "
+        f"Văn bản cần được {_who_instead(actor, document)} xử lý."
+    )
+
+
+def refusal_reason(name, document, user=None):
+    """Why `user` may not fire `name` on `document`, in Vietnamese, saying who should act instead."""
+    reason = four_eyes_refusal(user, name, document) if user is not None else None
+    return reason or f"Chỉ {ACTOR_DESCRIPTIONS[TRANSITIONS[name][0]]} mới được thực hiện thao tác «{TRANSITION_LABELS[name]}»."
+
+
+def _who_instead(actor, document):
+    if actor != "reviewer":
+        return "một lãnh đạo UBND khác (Chủ tịch, Phó Chủ tịch)"
+    from organizations.models import Unit
+
+    if is_reviewing_units_own(document) and not free_unit_reviewers(document):
+        office = Unit.objects.filter(commune_id=document.commune_id, function=FALLBACK_REVIEWER_FUNCTION, active=True).order_by("order").first()
+        return f"người thẩm định của {office.name if office else 'Văn phòng'}"
+    unit = Unit.objects.filter(commune_id=document.commune_id, function=REVIEWER_FUNCTION[document.kind], active=True).order_by("order").first()
+    return f"một người thẩm định khác của {unit.name if unit else 'đơn vị thẩm định'}"
 
 
 def sees_all(user):

@@ -16,23 +16,46 @@ def documents_for(user):
 
 
 def waiting_for(user):
-    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý'."""
+    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý' (a list).
+
+    A reviewer or signer is not shown what they authored (four eyes, workflows.policy.may)."""
     if not user.is_authenticated:
-        return Document.objects.none()
+        return []
     wanted = Q(pk__in=[])
     unit = user.unit
     if user.has_role(Role.DRAFTER) and unit is not None:
         wanted |= Q(unit_id=unit.pk, state__in=(State.DRAFT, State.RETURNED))
     if user.has_role(Role.REVIEWER) and unit is not None:
-        kinds = policy.reviewed_kinds(user)
-        if kinds:
-            wanted |= Q(kind__in=kinds, commune_id=unit.commune_id, state=State.SUBMITTED)
-            wanted |= Q(kind__in=kinds, commune_id=unit.commune_id, state=State.UNDER_REVIEW, reviewer_id=user.pk)
+        scope = policy.review_scope(user)
+        wanted |= scope & Q(state=State.SUBMITTED)
+        wanted |= scope & Q(state=State.UNDER_REVIEW, reviewer_id=user.pk)
     if user.has_role(Role.SIGNER):
         wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
     if user.has_role(Role.CLERK):
         wanted |= Q(state=State.SIGNED)
-    return documents_for(user).filter(wanted).order_by("period__deadline", "id")
+    qs = documents_for(user).filter(wanted).order_by("period__deadline", "id")
+    return [d for d in policy.load_four_eyes(qs, within=qs) if _next_step_is_theirs(user, d)]
+
+
+def _next_step_is_theirs(user, document):
+    if document.state in (State.SUBMITTED, State.UNDER_REVIEW):
+        return policy.may(user, "start_review", document)
+    if document.state == State.APPROVED:
+        return policy.may(user, "sign", document)
+    return True
+
+
+def for_review(user):
+    """The review queue: documents submitted or under review that this user may review (a list)."""
+    qs = documents_for(user).filter(policy.review_scope(user), state__in=(State.SUBMITTED, State.UNDER_REVIEW))
+    qs = qs.order_by("submitted_at", "id")
+    return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "start_review", d)]
+
+
+def for_signing(user):
+    """The signer's queue: approved plans and summary reports this user may sign (a list)."""
+    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED).order_by("updated_at", "id")
+    return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "sign", d)]
 
 
 def is_overdue(document, today=None):

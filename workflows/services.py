@@ -49,6 +49,7 @@ def record_version(document, user):
     DocumentVersion.objects.create(
         document=document, number=document.version, title=document.title, content=document.content, created_by=user
     )
+    policy.forget_four_eyes(document)
 
 
 def save_new_version(document, user):
@@ -151,6 +152,16 @@ def available_transitions(document, user):
     ]
 
 
+def four_eyes_note(document, user):
+    """Why a review or signing step this user would otherwise have now is withheld (None if none)."""
+    for name in ("start_review", "approve", "sign"):
+        if can_proceed(getattr(document, policy.METHOD_NAMES[name])):
+            reason = policy.four_eyes_refusal(user, name, document)
+            if reason:
+                return reason
+    return None
+
+
 @transaction.atomic
 def perform_transition(document_id, user, name, comment="", *, expected_state=None):
     """Fire a lifecycle transition. Returns the document after the change."""
@@ -165,7 +176,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
             f"Văn bản vừa được người khác xử lý, hiện ở trạng thái «{document.get_state_display()}». Hãy tải lại trang."
         )
     if not policy.may(user, name, document):
-        raise Forbidden(policy.refusal_reason(name, document))
+        raise Forbidden(policy.refusal_reason(name, document, user))
     method = getattr(document, policy.METHOD_NAMES[name])
     if not can_proceed(method):
         if name in ("sign", "send_back") and not document.needs_signature:
@@ -208,6 +219,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
         comment=comment,
         version=document.version,
     )
+    policy.forget_four_eyes(document)
     if name == "issue":
         from documents.rendering import store_issued_file
 

@@ -84,6 +84,30 @@ def test_unit_report_submit_return_fix_approve(site):
     expect(reviewer.get_by_text("Bạn không có thao tác nào")).to_be_visible()
 
 
+def test_own_report_goes_to_the_office_four_eyes(site):
+    """Phòng VH-XH's only reviewer submits its own report: it is not theirs to review; the office's is."""
+    from accounts.models import User
+    from web.testing import client_for, filled_report, opened_report
+    from workflows.services import perform_transition
+
+    report = opened_report("vhxh")
+    client = client_for("vhxh")
+    assert client.post(f"/van-ban/{report.pk}/sua/", filled_report(client, report)).status_code == 302
+    perform_transition(report.pk, User.objects.get(username="vhxh"), "submit")
+
+    author = site.go(site.page("vhxh"), "/tham-dinh/")
+    expect(author.get_by_text("Không có văn bản nào chờ thẩm định.")).to_be_visible()
+    site.go(author, f"/tham-dinh/{report.pk}/")
+    expect(author.get_by_role("note")).to_contain_text("nguyên tắc bốn mắt")
+    expect(author.get_by_role("note")).to_contain_text("Văn phòng HĐND-UBND")
+    expect(author.get_by_role("button", name="Nhận thẩm định")).to_have_count(0)
+
+    office = site.go(site.page("vanphong"), "/tham-dinh/")
+    office.get_by_role("button", name="Nhận thẩm định").first.click()
+    office.get_by_role("button", name="Duyệt").click()
+    expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
+
+
 def test_report_form_checks_values_inline_and_keeps_them(site):
     open_round_in_ui(site)
     page = site.page("xom-01")

@@ -10,7 +10,7 @@ from django.views import View
 from documents import spreadsheets
 from documents.register import register_entries
 from organizations.models import Commune
-from workflows import policy, queries
+from workflows import queries
 from workflows.models import State
 
 from .common import mark_overdue, xlsx_response
@@ -19,11 +19,7 @@ from .documents import DocumentView
 
 class ReviewQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        kinds = policy.reviewed_kinds(request.user)
-        qs = queries.documents_for(request.user).filter(
-            kind__in=kinds, state__in=(State.SUBMITTED, State.UNDER_REVIEW)
-        ).order_by("submitted_at", "id")
-        return render(request, "web/review_queue.html", {"documents": mark_overdue(list(qs))})
+        return render(request, "web/review_queue.html", {"documents": mark_overdue(queries.for_review(request.user))})
 
 
 class ReviewView(DocumentView):
@@ -32,8 +28,7 @@ class ReviewView(DocumentView):
 
 class SignQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        qs = queries.documents_for(request.user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
-        return render(request, "web/sign_queue.html", {"documents": list(qs.order_by("updated_at", "id"))})
+        return render(request, "web/sign_queue.html", {"documents": queries.for_signing(request.user)})
 
 
 class SignView(DocumentView):
