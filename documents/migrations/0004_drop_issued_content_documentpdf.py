@@ -12,6 +12,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A default first, so that unapplying this migration can add the column back to existing
+        # rows; 0003's reverse step then fills it from storage.
+        migrations.AlterField(model_name="issuedfile", name="content", field=models.BinaryField(default=b"", verbose_name="nội dung")),
         migrations.RemoveField(model_name="issuedfile", name="content"),
         migrations.CreateModel(
             name="DocumentPdf",
