@@ -211,6 +211,7 @@ REMINDER_INTERVAL_SECONDS = int(os.environ.get("REMINDER_INTERVAL_SECONDS", "900
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "rounds.tasks.send_reminders", "schedule": float(REMINDER_INTERVAL_SECONDS)},
 }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's state, not in the repository
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "congvan"}
