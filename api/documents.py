@@ -4,11 +4,12 @@ Views are thin: reads go through workflows.queries, writes through workflows.ser
 the transactions and the rules. Anything the caller may not see answers 404, never 403, so the
 API does not reveal which documents exist.
 """
+import io
 import unicodedata
 from typing import Optional
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
@@ -31,6 +32,7 @@ from .schemas import (
     DocumentSummaryOut,
     AuditEntryOut,
     ErrorOut,
+    PendingOut,
     KindName,
     StateName,
     TransitionIn,
@@ -213,8 +215,8 @@ def content_disposition(filename):
 
 
 def file_response(filename, content, content_type):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(filename)
+    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)  # keeps an ASCII fallback name too
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -233,35 +235,64 @@ def _binary(content_type, description):
 
 @router.get(
     "/documents/{id}/docx",
-    response={**READ_ERRORS},
+    response={**READ_ERRORS, 503: ErrorOut},
     summary="Tải tệp Word",
     openapi_extra=_binary(DOCX, "Tệp Word theo thể thức Nghị định 30/2020; văn bản đã ban hành trả đúng tệp đã lưu"),
 )
 def download_docx(request, id: int = Path(..., ge=1, le=MAX_ID)):
     document = visible_document(request.auth, id)
-    from documents.rendering import document_file
+    from documents.rendering import StoredFileCorrupt, document_file
 
-    filename, content = document_file(document)
+    try:
+        filename, content = document_file(document)
+    except StoredFileCorrupt as exc:
+        return Status(503, {"detail": exc.detail, "errors": {}})
     return file_response(filename, content, DOCX)
+
+
+PDF_RETRY_AFTER = 3  # seconds; a conversion takes a few seconds
+RETRY_AFTER_HEADER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Số giây nên chờ trước khi hỏi lại"}}
+
+
+def _pdf_openapi():
+    extra = _binary(
+        "application/pdf",
+        "Tệp PDF của văn bản (phiên bản hiện tại), chuyển từ tệp Word bằng LibreOffice một lần rồi lưu lại; "
+        "văn bản đã ban hành trả bản PDF của đúng tệp Word đã lưu.",
+    )
+    extra["responses"][202] = {
+        "description": "Bản PDF đang được tạo; hỏi lại sau số giây ở tiêu đề Retry-After.",
+        "headers": RETRY_AFTER_HEADER,
+    }
+    extra["responses"][503] = {
+        "description": "Chưa tạo được bản PDF; `detail` nói lý do (ví dụ máy chủ chưa cài LibreOffice: cài gói "
+        "libreoffice-writer-nogui hoặc đặt biến môi trường SOFFICE). Hỏi lại sau Retry-After giây sẽ thử tạo lại; "
+        "trong lúc chờ, tải tệp Word.",
+        "headers": RETRY_AFTER_HEADER,
+    }
+    return extra
 
 
 @router.get(
     "/documents/{id}/pdf",
-    response={**READ_ERRORS, 503: ErrorOut},
+    response={**READ_ERRORS, 202: PendingOut, 503: ErrorOut},
     summary="Tải tệp PDF",
-    openapi_extra=_binary(
-        "application/pdf",
-        "Tệp PDF chuyển từ tệp Word bằng LibreOffice. Nếu máy chủ chưa cài LibreOffice, trả 503 kèm hướng dẫn "
-        "bật chức năng (cài gói libreoffice-writer-nogui hoặc đặt biến môi trường SOFFICE); trong lúc chờ, tải tệp Word.",
-    ),
+    openapi_extra=_pdf_openapi(),
 )
-def download_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    document = visible_document(request.auth, id)
-    from documents.rendering import PdfUnavailable, document_pdf
+def download_pdf(request, response: HttpResponse, id: int = Path(..., ge=1, le=MAX_ID)):
+    from documents import pdfs
+    from documents.models import StoredFileCorrupt
 
-    try:
-        filename, content = document_pdf(document)
-    except PdfUnavailable as exc:
-        # The message says what is missing and how the administrator enables PDF export.
-        return Status(503, {"detail": getattr(exc, "detail", "") or str(exc), "errors": {}})
-    return file_response(filename, content, "application/pdf")
+    document = visible_document(request.auth, id)
+    pdf = pdfs.request(document)
+    if pdf.status == pdf.Status.READY:
+        try:
+            return file_response(pdf.filename, pdf.content, "application/pdf")
+        except StoredFileCorrupt as exc:
+            return Status(503, {"detail": exc.detail, "errors": {}})
+    if pdf.status == pdf.Status.PENDING:
+        response["Retry-After"] = str(PDF_RETRY_AFTER)
+        return Status(202, {"detail": pdfs.BEING_MADE})
+    # The reason says what is missing and how the administrator enables PDF export.
+    response["Retry-After"] = str(int(pdfs.FAILED_RETRY_AFTER.total_seconds()))
+    return Status(503, {"detail": pdf.error or pdfs.RENDER_FAILED, "errors": {}})

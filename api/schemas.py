@@ -59,6 +59,10 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = Field(default_factory=dict, description="Lỗi theo từng trường: {tên trường: [thông báo]}")
 
 
+class PendingOut(Schema):
+    detail: str = Field(..., description="Việc đang làm, bằng tiếng Việt (ví dụ «Đang tạo bản PDF…»)")
+
+
 # --- auth -----------------------------------------------------------------------------------
 class TokenIn(Strict):
     username: str = Field(..., min_length=1, max_length=150)

@@ -259,3 +259,57 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# --- Background work, shared cache, file storage (issue 10) -----------------------------------
+# REDIS_URL set: Celery tasks (PDF conversion, e-mail, reminder runs) go through Redis to the
+# workers (`celery -A config worker -B`), and Redis holds the cache (login throttling included)
+# for every web and worker process. Not set: tasks run inline in the calling process.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_TASK_ACKS_LATE = True  # a task whose worker died is delivered again, not lost
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one slow PDF conversion never holds back queued tasks
+CELERY_RESULT_EXPIRES = 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The periodic reminder run (rounds.tasks.send_reminders) when beat runs; cron/systemd running
+# `manage.py send_reminders` is the alternative, and both together still send each message once.
+REMINDER_INTERVAL_SECONDS = int(os.environ.get("REMINDER_INTERVAL_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {"task": "rounds.tasks.send_reminders", "schedule": float(REMINDER_INTERVAL_SECONDS)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's state, not in the repository
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "congvan"}
+    }
+# How long /healthz waits for a worker to answer a ping; load balancers probe it over plain HTTP.
+HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.0"))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for EMAIL_BACKEND=…filebased…
+
+# Uploaded evidence, issued files and PDFs go through default_storage: var/media on this machine,
+# or an S3-compatible bucket with STORAGE_BACKEND=s3 (pip install -e '.[s3]').
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local").strip().lower()
+if STORAGE_BACKEND == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3: set AWS_STORAGE_BUCKET_NAME (and the AWS_* access variables).")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,  # issued files are never rewritten
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND={STORAGE_BACKEND!r}: use 'local' (var/media) or 's3'.")

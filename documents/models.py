@@ -1,4 +1,6 @@
-"""The register of outgoing documents (sổ văn bản đi), issued files and Word templates."""
+"""The register of outgoing documents (sổ văn bản đi), issued files, PDFs and Word templates."""
+import hashlib
+
 from django.conf import settings
 from django.db import models
 
@@ -51,12 +53,39 @@ class RegisterEntry(models.Model):
         return f"Số: {self.symbol}"
 
 
+class StoredFileCorrupt(Exception):
+    """A stored file no longer matches the SHA-256 recorded when it was made."""
+
+    detail = (
+        "Tệp đã lưu trên máy chủ không còn khớp với mã kiểm tra SHA-256 ghi lúc tạo, nên không được gửi đi. "
+        "Hãy báo quản trị viên khôi phục tệp từ bản sao lưu."
+    )
+
+    def __init__(self, name):
+        super().__init__(f"{name}: SHA-256 mismatch")
+        self.name = name
+
+
+def read_verified(field_file, sha256):
+    """The bytes of a stored file, checked against its recorded SHA-256."""
+    with field_file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise StoredFileCorrupt(field_file.name)
+    return data
+
+
+def issued_file_path(instance, filename):
+    return f"issued/{instance.document_id}/{filename}"
+
+
 class IssuedFile(models.Model):
-    """The Word file as issued: rendered once, stored, served unchanged forever."""
+    """The Word file as issued: rendered once, kept in file storage with its SHA-256, served
+    unchanged forever (the storage never overwrites a name; a download checks the hash)."""
 
     document = models.OneToOneField("workflows.Document", on_delete=models.PROTECT, related_name="issued_file", verbose_name="văn bản")
     filename = models.CharField("tên tệp", max_length=200)
-    content = models.BinaryField("nội dung")
+    file = models.FileField("tệp", upload_to=issued_file_path, max_length=300)
     sha256 = models.CharField("SHA-256", max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -68,6 +97,57 @@ class IssuedFile(models.Model):
         if self.pk:
             raise ValueError("Tệp văn bản đã ban hành không thể thay đổi.")
         return super().save(*args, **kwargs)
+
+    @property
+    def content(self):
+        """The stored bytes, verified against the SHA-256 (StoredFileCorrupt otherwise)."""
+        return read_verified(self.file, self.sha256)
+
+
+def pdf_path(instance, filename):
+    return f"pdf/{instance.document_id}/v{instance.version}-{instance.stage}-t{instance.template_version}/{filename}"
+
+
+class DocumentPdf(models.Model):
+    """The PDF of one version of a document, made once by a task (documents.pdfs) and kept.
+
+    A version is identified by the document's version number, its state when rendered ("issued"
+    for the issued file, whose PDF is converted from the stored .docx) and the Word template
+    version in use (0: the built-in one), since each of these changes what the page shows.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "đang tạo"
+        READY = "ready", "đã tạo"
+        FAILED = "failed", "lỗi"
+
+    document = models.ForeignKey("workflows.Document", on_delete=models.PROTECT, related_name="pdfs", verbose_name="văn bản")
+    version = models.PositiveIntegerField("phiên bản")
+    stage = models.CharField("trạng thái văn bản khi tạo", max_length=20)
+    template_version = models.PositiveIntegerField("mẫu Word (0: mẫu gốc)", default=0)
+    status = models.CharField("tình trạng", max_length=10, choices=Status.choices, default=Status.PENDING)
+    filename = models.CharField("tên tệp", max_length=200, blank=True)
+    file = models.FileField("tệp", upload_to=pdf_path, max_length=300, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    attempts = models.PositiveIntegerField("số lần thử", default=0)
+    requested_at = models.DateTimeField("yêu cầu lúc")
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bản PDF"
+        verbose_name_plural = "bản PDF"
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version", "stage", "template_version"], name="unique_pdf_per_version")
+        ]
+
+    def __str__(self):
+        return f"PDF {self.document_id} v{self.version} ({self.stage})"
+
+    @property
+    def content(self):
+        return read_verified(self.file, self.sha256)
 
 
 def template_upload_path(instance, filename):

@@ -1,9 +1,13 @@
 """Word (and PDF) files of documents.
 
 render_docx(document, final=False)  the .docx from the active template for the document's kind
-store_issued_file(document)         on `issue`: render once with number and date, store, hash
-document_file(document)             (filename, bytes): the stored file once issued, else a draft
-document_pdf(document)              (filename, bytes) through LibreOffice, or PdfUnavailable
+store_issued_file(document)         on `issue`: render once with number and date, keep it in file
+                                    storage (default_storage) with its SHA-256
+document_file(document)             (filename, bytes): the stored file once issued (hash checked,
+                                    StoredFileCorrupt otherwise), else a draft
+document_pdf(document)              (filename, bytes) converted now through LibreOffice, or
+                                    PdfUnavailable; pages and the API serve the stored PDF made
+                                    once per version by a task instead (documents.pdfs)
 
 User text is data, never template: the template is rendered with autoescape, and every value
 printed by {{ }} goes through `_literal`, which also hides braces from docxtpl's own
@@ -19,12 +23,13 @@ import logging
 import re
 import unicodedata
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from .docx_engine import jinja_environment, render_template  # noqa: F401 - part of this module's API
-from .models import IssuedFile
+from .models import IssuedFile, StoredFileCorrupt
 from .pdf import PdfUnavailable, docx_to_pdf
 from .register import TYPE_ABBREVIATIONS
 from .templates import active_template, builtin_template, render_uploaded
@@ -35,6 +40,7 @@ __all__ = [
     "DOCX_CONTENT_TYPE",
     "PDF_CONTENT_TYPE",
     "PdfUnavailable",
+    "StoredFileCorrupt",
     "render_docx",
     "store_issued_file",
     "document_file",
@@ -117,14 +123,16 @@ def attachment_header(filename):
 
 # --- issued files ---------------------------------------------------------------------------
 def store_issued_file(document):
-    """Render the final file once and keep it; called inside the `issue` transaction."""
+    """Render the final file once and keep it; called inside the `issue` transaction.
+
+    The storage never overwrites a name (a rolled-back issue may have left a file behind), so
+    the file saved here is exactly the one whose hash is recorded.
+    """
     data = render_docx(document, final=True)
-    return IssuedFile.objects.create(
-        document=document,
-        filename=file_name(document, "docx"),
-        content=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    issued = IssuedFile(document=document, filename=file_name(document, "docx"), sha256=hashlib.sha256(data).hexdigest())
+    issued.file.save(issued.filename, ContentFile(data), save=False)
+    issued.save()
+    return issued
 
 
 def _issued_file(document):
@@ -137,7 +145,7 @@ def _issued_file(document):
         with transaction.atomic():
             locked = Document.objects.select_for_update().get(pk=document.pk)
             issued = IssuedFile.objects.filter(document_id=document.pk).first() or store_issued_file(locked)
-    return issued.filename, bytes(issued.content)
+    return issued.filename, issued.content
 
 
 def document_file(document):

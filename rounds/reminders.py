@@ -30,6 +30,13 @@ Exactly once: the outbox protocol
    In-app notifications are exactly-once (same transaction as the "sent" mark). For e-mail the
    only remaining window is a crash after the SMTP server accepted the message and before the
    commit (milliseconds); that message would be re-sent once by the next run, never skipped.
+
+Where it runs (rounds.tasks): the periodic run is the Celery task `send_reminders`, scheduled by
+beat every REMINDER_INTERVAL_SECONDS; `manage.py send_reminders` from cron or a systemd timer is
+the alternative, and both at once still deliver each row once (the claim above). A transition
+notice is planned right after its transition commits and delivered by the task `deliver_notice`
+on a worker (inline without REDIS_URL); if that task is lost, the row stays pending and the next
+run delivers it.
 """
 import logging
 from dataclasses import dataclass, field
@@ -277,7 +284,7 @@ def deliver(row_id, now=None):
                 [Notification(user_id=uid, document_id=row.document_id, kind=row.kind, message=row.subject) for uid in row.user_ids if uid in active]
             )
             if row.emails:
-                # A bounded timeout: transition notices are delivered inside a web request.
+                # A bounded timeout: without workers, transition notices are delivered inside a web request.
                 connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 10)
                 EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
             row.status = ReminderLog.Status.SENT
@@ -321,7 +328,8 @@ NOTICE_KINDS = {"return": K.RETURNED, "send_back": K.RETURNED, "approve": K.APPR
 
 
 def notify_transition(document_id, transition):
-    """Tell the authors their document was returned or approved (called after commit)."""
+    """Tell the authors their document was returned or approved (called after commit): the row is
+    planned here and delivered inline, or queued to a worker when there are workers."""
     kind = NOTICE_KINDS.get(transition)
     if kind is None:
         return None
@@ -344,5 +352,17 @@ def notify_transition(document_id, transition):
         body = f"{actor} đã duyệt văn bản «{document.title}»." + (f"\nÝ kiến: {entry.comment}" if entry.comment else "") + _signature()
     ReminderLog.objects.bulk_create([_row(document, kind, entry.pk, users, emails, subject, body)], ignore_conflicts=True)
     row_id = ReminderLog.objects.filter(document=document, kind=kind, offset=entry.pk).values_list("id", flat=True).first()
-    # A failure here is recorded on the row and retried by the next send_reminders run.
-    return deliver(row_id) if row_id else None
+    if row_id is None:
+        return None
+    from celery import current_app
+
+    from .tasks import deliver_notice
+
+    if current_app.conf.task_always_eager:
+        # A failure here is recorded on the row and retried by the next send_reminders run.
+        return deliver(row_id)
+    try:
+        deliver_notice.delay(row_id)
+    except Exception:  # noqa: BLE001 - broker down: the row stays pending for the next run
+        log.exception("Could not queue notice %s; the next reminder run sends it", row_id)
+    return "queued"

@@ -18,6 +18,23 @@ def pytest_configure(config):
 def pytest_sessionstart(session):
     if os.environ.get("REQUIRE_POSTGRES") and "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL does not point at PostgreSQL.")
+    if os.environ.get("REQUIRE_REDIS") and not os.environ.get("REDIS_URL"):
+        raise pytest.UsageError("REQUIRE_REDIS is set but REDIS_URL is not: the Redis task tests would be skipped.")
+
+
+@pytest.fixture(autouse=True)
+def tasks_inline_unless_redis(request):
+    """Every test but the Redis ones (marked `redis`) runs its tasks inline, as `make test` does
+    without REDIS_URL, so that REDIS_URL in the environment changes only what it is meant to."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 def pytest_sessionfinish(session, exitstatus):

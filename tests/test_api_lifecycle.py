@@ -94,9 +94,10 @@ def test_plan_approve_sign_issue_takes_a_number_and_freezes_the_document():
     download = vanthu.client.get(f"/api/v1/documents/{plan.pk}/docx", HTTP_AUTHORIZATION=f"Bearer {vanthu.token}")
     assert download.status_code == 200
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert issued["sha256"] == hashlib.sha256(download.content).hexdigest()
+    downloaded = download.getvalue()  # a FileResponse streams: read it once
+    assert issued["sha256"] == hashlib.sha256(downloaded).hexdigest()
     again = vanthu.client.get(f"/api/v1/documents/{plan.pk}/docx", HTTP_AUTHORIZATION=f"Bearer {vanthu.token}")
-    assert again.content == download.content
+    assert again.getvalue() == downloaded
 
     # Nothing about an issued document changes any more.
     assert_error(vhxh.patch(f"/documents/{plan.pk}", {"version": issued["version"], "title": "Sửa sau ban hành"}), 409)
@@ -133,7 +134,7 @@ def test_docx_download_names_the_file_in_rfc_5987_form():
     plan = Document.objects.get(kind="plan")
     response = vhxh.client.get(f"/api/v1/documents/{plan.pk}/docx", HTTP_AUTHORIZATION=f"Bearer {vhxh.token}")
     assert response.status_code == 200
-    assert response.content[:2] == b"PK"  # a Word file is a zip archive
+    assert response.getvalue()[:2] == b"PK"  # a Word file is a zip archive
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="')
     assert "filename*=UTF-8''" in disposition
@@ -175,7 +176,7 @@ def test_pdf_is_rendered_when_libreoffice_is_installed():
     response = vhxh.client.get(f"/api/v1/documents/{plan.pk}/pdf", HTTP_AUTHORIZATION=f"Bearer {vhxh.token}")
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
     assert ".pdf" in response["Content-Disposition"]
 
 

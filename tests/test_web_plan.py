@@ -60,8 +60,9 @@ def test_plan_path_review_sign_issue_download(plan):
     assert first.status_code == 200
     assert first["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "attachment" in first["Content-Disposition"] and ".docx" in first["Content-Disposition"]
-    assert first.content[:2] == b"PK"
-    assert vanthu.get(f"/van-ban/{plan.pk}/tai-ve/word/").content == first.content  # issued: identical bytes
+    first_bytes = first.getvalue()  # a FileResponse streams: read it once
+    assert first_bytes[:2] == b"PK"
+    assert vanthu.get(f"/van-ban/{plan.pk}/tai-ve/word/").getvalue() == first_bytes  # issued: identical bytes
 
     register = vanthu.get(f"/van-thu/so-van-ban-di/?nam={plan.issued_on.year}").content.decode()
     assert plan.number_label in register and "Đào Hồng Thanh" in register
@@ -102,7 +103,7 @@ def test_refusals_for_the_signer_and_the_clerk(plan):
 def test_pdf_download_or_a_clear_message(plan):
     response = client_for("vhxh").get(f"/van-ban/{plan.pk}/tai-ve/pdf/")
     if shutil.which("soffice") or shutil.which("libreoffice"):
-        assert response.status_code == 200 and response.content[:5] == b"%PDF-"
+        assert response.status_code == 200 and response.getvalue()[:5] == b"%PDF-"
     else:
         assert response.status_code == 503
         assert "LibreOffice" in response.content.decode()
@@ -110,7 +111,7 @@ def test_pdf_download_or_a_clear_message(plan):
 
 def test_draft_word_file_downloads_for_those_who_may_see_it(plan):
     response = client_for("vhxh").get(f"/van-ban/{plan.pk}/tai-ve/word/")
-    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert response.status_code == 200 and response.getvalue()[:2] == b"PK"
     assert client_for("tramyte").get(f"/van-ban/{plan.pk}/tai-ve/word/").status_code == 404
 
 

@@ -105,10 +105,18 @@ def document_context(document, user, *, with_diff=False):
         "may_edit": policy.may_edit(user, document) and document.is_editable,
         "data_window": (document.content.get("data_window") or ""),
         "may_compile": may_compile(document, user),
+        "pdf": pdf_state(document),
     }
     if with_diff:
         context["diff"] = reviewer_diff(document, user)
     return context
+
+
+def pdf_state(document):
+    """The stored PDF of the document as it is now (documents.pdfs), or None if nobody asked yet."""
+    from documents.pdfs import current
+
+    return current(document)
 
 
 def work_url(document, user):

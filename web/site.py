@@ -60,6 +60,7 @@ class DocumentsApp(WebApplication):
     transition_path = path("<int:pk>/thao-tac/", documents.TransitionView.as_view(), name="transition")
     word_path = path("<int:pk>/tai-ve/word/", documents.WordView.as_view(), name="word")
     pdf_path = path("<int:pk>/tai-ve/pdf/", documents.PdfView.as_view(), name="pdf")
+    pdf_status_path = path("<int:pk>/tai-ve/pdf/tinh-trang/", documents.PdfStatusView.as_view(), name="pdf_status")
     attachment_path = path("<int:pk>/minh-chung/<int:attachment_id>/", documents.AttachmentView.as_view(), name="attachment")
 
 

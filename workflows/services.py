@@ -231,6 +231,10 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
                 "Không tạo được tệp Word của văn bản nên chưa cấp số; văn bản vẫn ở trạng thái «Đã ký». "
                 "Hãy thử lại, hoặc báo quản trị viên kiểm tra mẫu văn bản."
             ) from exc
+        from documents.pdfs import after_issue
+
+        # The issued PDF is made by a worker after the commit, never inside the register lock.
+        transaction.on_commit(lambda: after_issue(document.pk))
     transaction.on_commit(lambda: _notify_transition(document.pk, name))
     return document
 

@@ -1,9 +1,11 @@
 """Pages of the 'Văn bản' application: inbox, search, document page, report form, actions, files."""
+import io
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -270,32 +272,62 @@ class WordView(LoginRequiredMixin, View):
         from documents import rendering
 
         document = visible_document(request.user, pk)
-        filename, content = rendering.document_file(document)
-        response = HttpResponse(content, content_type=rendering.DOCX_CONTENT_TYPE)
-        response["Content-Disposition"] = _disposition(filename)
-        return response
+        try:
+            filename, content = rendering.document_file(document)
+        except rendering.StoredFileCorrupt as exc:
+            return _file_unavailable(request, document, exc.detail)
+        return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=rendering.DOCX_CONTENT_TYPE)
+
+
+def _file_unavailable(request, document, detail):
+    return render(
+        request,
+        "web/error.html",
+        {"status": 503, "title": "Chưa tải được tệp", "detail": detail, "back": document_url(document)},
+        status=503,
+    )
 
 
 class PdfView(LoginRequiredMixin, View):
+    """GET: the stored PDF of the document as it is now, made once per version by a task; while it
+    is being made, back to the document page, which says so and offers it when ready.
+    POST: try again after a failure."""
+
     def get(self, request, pk):
-        from documents import rendering
+        from documents import pdfs
+        from documents.models import StoredFileCorrupt
 
         document = visible_document(request.user, pk)
-        try:
-            filename, content = rendering.document_pdf(document)
-        except rendering.PdfUnavailable as exc:
-            return render(
-                request,
-                "web/error.html",
-                {"status": 503, "title": "Chưa tạo được bản PDF", "detail": str(exc), "back": document_url(document)},
-                status=503,
-            )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = _disposition(filename)
-        return response
+        pdf = pdfs.request(document)
+        if pdf.status == pdf.Status.READY:
+            try:
+                content = pdf.content
+            except StoredFileCorrupt as exc:
+                return _file_unavailable(request, document, exc.detail)
+            return FileResponse(io.BytesIO(content), as_attachment=True, filename=pdf.filename, content_type="application/pdf")
+        if pdf.status == pdf.Status.FAILED:
+            context = presenters.document_context(document, request.user, with_diff=True)
+            return render(request, "web/document.html", context, status=503)
+        messages.info(request, f"{pdfs.BEING_MADE} Trang này tự hiện nút tải khi bản PDF đã sẵn sàng.")
+        return HttpResponseRedirect(document_url(document) + "#ban-pdf")
+
+    def post(self, request, pk):
+        from documents import pdfs
+
+        document = visible_document(request.user, pk)
+        pdfs.request(document, retry=True)
+        return HttpResponseRedirect(document_url(document) + "#ban-pdf")
 
 
-def _disposition(filename):
-    from django.utils.http import content_disposition_header
+class PdfStatusView(LoginRequiredMixin, View):
+    """JSON for the page's polling script: {"status": "none|pending|ready|failed", "detail": …}."""
 
-    return content_disposition_header(True, filename)
+    def get(self, request, pk):
+        from documents import pdfs
+
+        document = visible_document(request.user, pk)
+        pdf = pdfs.current(document)
+        if pdf is None:
+            return JsonResponse({"status": "none", "detail": ""})
+        detail = {"pending": pdfs.BEING_MADE, "ready": "Bản PDF đã sẵn sàng.", "failed": pdf.error}[pdf.status]
+        return JsonResponse({"status": pdf.status, "detail": detail}, json_dumps_params={"ensure_ascii": False})
