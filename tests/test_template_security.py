@@ -209,8 +209,9 @@ def test_a_stored_malicious_template_never_runs_and_the_download_falls_back(buil
     plan = Document.objects.get(kind="plan")
     with caplog.at_level(logging.ERROR, logger="documents.rendering"):
         response = vhxh_client().get(f"/van-ban/{plan.pk}/tai-ve/word/")
-    assert response.status_code == 200 and response.content[:2] == b"PK"
-    lines = text_lines(open_docx(response.content))
+    data = response.getvalue()  # a FileResponse streams: read it once
+    assert response.status_code == 200 and data[:2] == b"PK"
+    lines = text_lines(open_docx(data))
     assert "KẾ HOẠCH" in lines and plan.title in " ".join(lines)
     assert "using the built-in template" in caplog.text
 
@@ -248,7 +249,7 @@ def test_a_slow_stored_template_does_not_hold_the_download(settings, caplog):
     with caplog.at_level(logging.ERROR, logger="documents.rendering"):
         response = vhxh_client().get(f"/van-ban/{plan.pk}/tai-ve/word/")
     assert time.monotonic() - started < 8
-    assert response.status_code == 200 and "KẾ HOẠCH" in text_lines(open_docx(response.content))
+    assert response.status_code == 200 and "KẾ HOẠCH" in text_lines(open_docx(response.getvalue()))
     assert "Timeout" in caplog.text
 
 
@@ -262,7 +263,7 @@ def test_an_ordinary_uploaded_template_still_renders_through_the_child():
     stored(with_tag("plan", "Mẫu của văn phòng: {{ title }}"))
     plan = Document.objects.get(kind="plan")
     response = vhxh_client().get(f"/van-ban/{plan.pk}/tai-ve/word/")
-    assert f"Mẫu của văn phòng: {plan.title}" in text_lines(open_docx(response.content))
+    assert f"Mẫu của văn phòng: {plan.title}" in text_lines(open_docx(response.getvalue()))
 
 
 @pytest.mark.parametrize("kind", ["unit_report", "summary_report"])
