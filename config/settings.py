@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rounds",
     "api",
     "web",
+    "backups",
 ]
 
 MIDDLEWARE = [
