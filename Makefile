@@ -1,4 +1,6 @@
 # Two commands a newcomer needs: `make run` and `make test`. Both create .venv when missing.
+# `make run` serves the production stack (gunicorn, WhiteNoise, DEBUG off) over plain http on
+# 127.0.0.1; `make dev` is Django's auto-reloading development server with DEBUG on.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup data install serve browser-deps clean docx-templates
+.PHONY: run dev static test setup data install serve browser-deps clean docx-templates
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON)) để cài đặt." >&2; exit 1; }
@@ -25,10 +27,27 @@ setup: install
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo
 
-run: setup
+# Production settings for `make run` and what it builds first; HTTPS=0 because 127.0.0.1 has no TLS.
+run: export DEBUG ?= 0
+run: export HTTPS ?= 0
+run: setup static
+	@$(BIN)/python manage.py demo_accounts --print
+	@echo "Mở http://$(HOST):$(PORT)/ trong trình duyệt."
+	$(BIN)/gunicorn -c config/gunicorn.py --bind $(HOST):$(PORT) config.wsgi
+
+dev: export DEBUG = 1
+dev: setup
 	@$(BIN)/python manage.py demo_accounts --print
 	@echo "Mở http://$(HOST):$(PORT)/ trong trình duyệt."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# collectstatic only when a static file or the installed packages changed (it takes ~15 s).
+STATIC_MANIFEST := $(or $(STATIC_ROOT),$(or $(VAR_DIR),var)/static)/staticfiles.json
+STATIC_SOURCES := $(shell find . -path ./.venv -prune -o -path ./var -prune -o -path '*/static/*' -type f -print 2>/dev/null)
+$(STATIC_MANIFEST): $(STAMP) $(STATIC_SOURCES)
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --clear -v0
+
+static: $(STATIC_MANIFEST)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,16 +1,19 @@
 """Every error the API answers is JSON {"detail": "...", "errors": {"field": ["..."]}} in Vietnamese.
 
 The handlers below translate service errors (workflows.errors), request validation errors
-(pydantic, through django-ninja) and authentication failures. The catch-all is a last resort:
+(pydantic, through django-ninja) and authentication failures; a lost database answers 503
+(config.middleware). The catch-all is a last resort:
 it logs the bug and answers an honest 500 in the same JSON shape, so the fuzz test notices it.
 """
 import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from config.middleware import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from workflows.errors import WorkflowError
 from workflows.models import DocumentIsFrozen
 
@@ -166,6 +169,14 @@ def install(api):
     @api.exception_handler(DocumentIsFrozen)
     def frozen(request, exc):
         return respond(request, 409, str(exc))
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        logger.error("Database unavailable during %s %s: %s", request.method, request.path, exc)
+        response = respond(request, 503, DATABASE_UNAVAILABLE)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

@@ -1,9 +1,12 @@
 """Settings for the commune document-approval engine.
 
 Everything that differs between a laptop and a server comes from the environment:
-DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, EMAIL_URL-style SMTP settings.
+DATABASE_URL (with DB_POOL_* for PostgreSQL), SECRET_KEY (else generated once into
+var/secret_key), DEBUG, HTTPS, ALLOWED_HOSTS, SMTP settings. `make run` and a real deployment use
+the same stack (gunicorn, WhiteNoise, DEBUG off); only `HTTPS=0` differs for plain http on 127.0.0.1.
 """
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -21,12 +24,36 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEFAULT_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"
+def secret_key_from_file(path):
+    """The key written on the first run when the environment gives none, read on every later run.
+
+    Several gunicorn workers may start at once: each writes its own temporary file and links it
+    into place, and whoever loses the race reads the winner's key, so all share one key.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+        handle.write(secrets.token_urlsafe(64) + "\n")
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50):
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", VAR_DIR / "secret_key"))
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_from_file(SECRET_KEY_FILE)
+if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
-        "DEBUG is off: set SECRET_KEY in the environment to a random value of at least 50 characters."
+        "SECRET_KEY must be a random value of at least 50 characters "
+        f"(from the environment, or the file {SECRET_KEY_FILE} written on the first run)."
     )
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
@@ -38,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.staticfiles.StaticFilesConfig",  # collectstatic skips viewflow's node_modules
     "django.contrib.humanize",
     "django_filters",
     "django_fsm",
@@ -51,11 +78,13 @@ INSTALLED_APPS = [
     "rounds",
     "api",
     "web",
+    "backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",  # 503 when the database is lost; outside sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,16 +115,27 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL,
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-    )
-}
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL)}
+# Connections are never kept per thread (CONN_MAX_AGE=0): a thread-per-request server would
+# otherwise keep one idle connection per thread it ever started and exhaust the server's limit.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+    # One bounded psycopg pool per process: a deployment never holds more than
+    # (gunicorn workers + other processes) × DB_POOL_MAX_SIZE server connections, whatever the load.
+    # A request waiting longer than DB_POOL_TIMEOUT for a connection gets the 503 page.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a pooled connection may outlive a server restart
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for each other instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Writers wait for each other instead of failing with "database is locked": WAL lets readers
+    # run beside the one writer, and BEGIN IMMEDIATE takes the write lock when a transaction starts,
+    # so two transactions that read and then write cannot deadlock (SQLite would fail one at once).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -170,13 +210,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "congvan@localhost")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
 
-# Security: safe defaults, tightened further when DEBUG is off.
+# Security: safe defaults, tightened further when DEBUG is off. HTTPS (on unless DEBUG) means the
+# site is reached over https, through a proxy that sets X-Forwarded-Proto; `make run` sets HTTPS=0
+# to serve the same production stack over plain http on 127.0.0.1.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+HTTPS = env_bool("HTTPS", not DEBUG)
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
