@@ -136,6 +136,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
     )
+    # Tests run on a file too: an in-memory database is shared between the test and the live
+    # server's threads through SQLite's shared cache, whose table locks fail at once instead of
+    # waiting, so the browser tests would not see the locking that production has.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -173,6 +177,13 @@ STORAGES = {
         )
     },
 }
+
+# With DEBUG on (make dev, the tests' live server) WhiteNoise serves the apps' static files where
+# they are, without collectstatic; with DEBUG off only the collected, hashed files are served.
+# (pytest-django's live server does not serve them itself: it looks for the app label
+# "django.contrib.staticfiles", replaced above by config.staticfiles.)
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -88,14 +88,16 @@ def test_restore_into_an_empty_database_gives_back_every_issued_file_and_the_reg
     add_attachment(report.pk, demo("tramyte"), SimpleUploadedFile("biên bản kiểm tra.pdf", PDF), "1.1")
     before = current_state()
     assert set(before["issued"]) == {str(first.pk), str(second.pk)}
-    assert len(before["register"]) == 2 and len(before["files"]) == 1
+    # The evidence file and both issued Word files live in the file storage.
+    assert len(before["register"]) == 2 and len(before["files"]) == 3
+    assert sum(name.startswith("issued/") for name in before["files"]) == 2
 
     archive = tmp_path / "backups" / "2026-12-01.tar.gz"
     call_command("backup", str(archive), stdout=open(os.devnull, "w"))
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert "database.json" in names and "manifest.json" in names
-    assert f"files/{next(iter(before['files']))}" in names
+    assert all(f"files/{name}" in names for name in before["files"])
 
     out = manage(empty_database, "restore", str(archive))
     assert "Đã khôi phục" in out
