@@ -1,11 +1,16 @@
-"""Admin: Word template versions (upload, checked) and the read-only register of issued documents."""
+"""Admin: Word template versions (upload, checked), the read-only register of issued documents, and
+the register's rule on the commune's numbering scheme (the Commune admin is registered again here)."""
 import hashlib
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+
+from organizations.admin import CommuneAdmin
+from organizations.models import Commune
 
 from .dates import short_date
 from .models import RegisterEntry, TemplateVersion
@@ -126,3 +131,30 @@ class RegisterEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CommuneNumberingForm(forms.ModelForm):
+    class Meta:
+        model = Commune
+        fields = "__all__"
+
+    def clean_shared_numbering(self):
+        shared = self.cleaned_data["shared_numbering"]
+        if self.instance.pk and shared != self.instance.shared_numbering:
+            year = timezone.localdate().year
+            # Numbers run from 01 on 1 January to 31 December; switching mid-year would reuse numbers.
+            if RegisterEntry.objects.filter(commune=self.instance, year=year).exists():
+                raise forms.ValidationError(
+                    f"Năm {year} đã cấp số văn bản theo cách hiện tại; chỉ đổi cách đánh số "
+                    "khi bắt đầu năm mới, trước khi cấp số văn bản đầu tiên."
+                )
+        return shared
+
+
+class RegisterAwareCommuneAdmin(CommuneAdmin):
+    form = CommuneNumberingForm
+
+
+# organizations.admin (imported above, so already registered) knows nothing of the register.
+admin.site.unregister(Commune)
+admin.site.register(Commune, RegisterAwareCommuneAdmin)

@@ -11,7 +11,8 @@ not author it; when it has none, by the reviewers of the office (Văn phòng HĐ
 """
 from django.db.models import Q
 
-from accounts.models import Role
+from accounts.models import Role, User
+from organizations.models import Unit
 
 PLAN = "plan"
 UNIT_REPORT = "unit_report"
@@ -140,8 +141,6 @@ def load_four_eyes(documents, within=None):
     queryset the documents came from, is used as a subquery so that a list page runs the same
     queries whether it shows no document or a hundred.
     """
-    from accounts.models import User
-
     from .models import AuditEntry, DocumentVersion
 
     documents = list(documents)
@@ -249,8 +248,6 @@ def refusal_reason(name, document, user=None):
 def _who_instead(actor, document):
     if actor != "reviewer":
         return "một lãnh đạo UBND khác (Chủ tịch, Phó Chủ tịch)"
-    from organizations.models import Unit
-
     if is_reviewing_units_own(document) and not free_unit_reviewers(document):
         office = Unit.objects.filter(commune_id=document.commune_id, function=FALLBACK_REVIEWER_FUNCTION, active=True).order_by("order").first()
         return f"người thẩm định của {office.name if office else 'Văn phòng'}"

@@ -1,6 +1,6 @@
 """API of reporting rounds: open a round, compile the summary report, evaluate a year, exports.
 
-Mounted by api.api on the NinjaAPI that authenticates (request.auth is the user) and turns
+Lives in the api app (rounds knows nothing of the API) and is mounted by api.api on the NinjaAPI that authenticates (request.auth is the user) and turns
 workflows.errors into JSON errors; the views here only resolve inputs and call the services.
 """
 from datetime import date, datetime
@@ -9,8 +9,6 @@ from typing import Optional, Union
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from api.documents import commune_id_of
-from api.schemas import ErrorOut
 from documents.rendering import attachment_header
 from plans.formatting import date_vn
 from plans.models import Period, Plan
@@ -18,13 +16,16 @@ from workflows import policy
 from workflows.errors import Forbidden, Invalid, NotFound
 from workflows.models import Document
 
-from . import exports
-from .access import may_see_round
-from .compile import compile_summary
-from .evaluation import Weights, evaluate_year
-from .formatting import data_window_sentence
-from .queries import round_status
-from .services import open_round
+from rounds import exports
+from rounds.access import may_see_round
+from rounds.compile import compile_summary
+from rounds.evaluation import Weights, evaluate_year
+from rounds.formatting import data_window_sentence
+from rounds.queries import round_status
+from rounds.services import open_round
+
+from .documents import commune_id_of
+from .schemas import ErrorOut
 
 router = Router(tags=["Kỳ báo cáo"])
 
