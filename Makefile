@@ -49,7 +49,10 @@ $(STATIC_MANIFEST): $(STAMP) $(STATIC_SOURCES)
 
 static: $(STATIC_MANIFEST)
 
+# Import contracts first (pyproject.toml [tool.importlinter]): a lower app importing a higher one,
+# even inside a function, or a circle between an app's modules fails the run before pytest starts.
 test: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 docx-templates: install

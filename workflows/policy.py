@@ -9,6 +9,7 @@ for another unit when opening a round does not make the coordinator its author. 
 unit's own report (Phòng VH-XH's unit report) is reviewed by another reviewer of that unit who did
 not author it; when it has none, by the reviewers of the office (Văn phòng HĐND-UBND).
 """
+from django.apps import apps
 from django.db.models import Q
 
 from accounts.models import Role, User
@@ -141,8 +142,10 @@ def load_four_eyes(documents, within=None):
     queryset the documents came from, is used as a subquery so that a list page runs the same
     queries whether it shows no document or a hundred.
     """
-    from .models import AuditEntry, DocumentVersion
-
+    # workflows.models imports this module for its transitions' permissions, so the models are
+    # taken from Django's app registry rather than imported back.
+    AuditEntry = apps.get_model("workflows", "AuditEntry")
+    DocumentVersion = apps.get_model("workflows", "DocumentVersion")
     documents = list(documents)
     by_pk = {d.pk: d for d in documents}
     ids = within.order_by().values("pk") if within is not None else list(by_pk)
