@@ -56,7 +56,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 docx-templates: install
-	$(BIN)/python -m documents.build_templates
+	$(BIN)/python -m scripts.build_docx_templates
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

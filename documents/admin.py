@@ -15,6 +15,7 @@ from organizations.models import Commune
 from .dates import short_date
 from .models import RegisterEntry, TemplateVersion
 from .rendering import DOCX_CONTENT_TYPE, attachment_header
+from .template_files import FILES
 from .templates import builtin_template, validate_template
 
 
@@ -89,8 +90,6 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         return custom + super().get_urls()
 
     def builtin_view(self, request, kind):
-        from .build_templates import FILES
-
         if kind not in FILES or not self.has_view_permission(request):
             return HttpResponse("Không có mẫu này.", status=404, content_type="text/plain; charset=utf-8")
         response = HttpResponse(builtin_template(kind), content_type=DOCX_CONTENT_TYPE)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from documents import dates, rendering
-from documents.build_templates import build
+from scripts.build_docx_templates import build
 from documents.inspection import open_docx, text_lines
 from documents.models import IssuedFile, RegisterEntry, TemplateVersion
 from documents.pdf import PdfUnavailable, docx_to_pdf
