@@ -3,13 +3,13 @@
 Lives in the api app (rounds knows nothing of the API) and is mounted by api.api on the NinjaAPI that authenticates (request.auth is the user) and turns
 workflows.errors into JSON errors; the views here only resolve inputs and call the services.
 """
+import io
 from datetime import date, datetime
 from typing import Optional, Union
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from documents.rendering import attachment_header
 from plans.formatting import date_vn
 from plans.models import Period, Plan
 from workflows import policy
@@ -175,8 +175,7 @@ def _require_round_reader(user, commune_id):
 
 
 def _file(filename, content):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = attachment_header(filename)
+    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

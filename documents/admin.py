@@ -1,10 +1,11 @@
 """Admin: Word template versions (upload, checked), the read-only register of issued documents, and
 the register's rule on the commune's numbering scheme (the Commune admin is registered again here)."""
 import hashlib
+import io
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,7 +15,7 @@ from organizations.models import Commune
 
 from .dates import short_date
 from .models import RegisterEntry, TemplateVersion
-from .rendering import DOCX_CONTENT_TYPE, attachment_header
+from .rendering import DOCX_CONTENT_TYPE
 from .template_files import FILES
 from .templates import builtin_template, validate_template
 
@@ -92,9 +93,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def builtin_view(self, request, kind):
         if kind not in FILES or not self.has_view_permission(request):
             return HttpResponse("Không có mẫu này.", status=404, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(builtin_template(kind), content_type=DOCX_CONTENT_TYPE)
-        response["Content-Disposition"] = attachment_header(FILES[kind])
-        return response
+        return FileResponse(io.BytesIO(builtin_template(kind)), as_attachment=True, filename=FILES[kind], content_type=DOCX_CONTENT_TYPE)
 
     def save_model(self, request, obj, form, change):
         if not change:

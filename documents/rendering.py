@@ -26,7 +26,6 @@ import unicodedata
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from workflows.models import Document
 
@@ -49,7 +48,6 @@ __all__ = [
     "document_file",
     "document_pdf",
     "file_name",
-    "attachment_header",
 ]
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -113,11 +111,6 @@ def file_name(document, extension="docx"):
     else:
         stem = f"Du-thao-{kind_abbreviation}-{ascii_slug(document.commune.abbreviation)}-{document.pk}"
     return f"{stem or 'van-ban'}.{extension}"
-
-
-def attachment_header(filename):
-    """Content-Disposition value for a download (ASCII name plus the RFC 5987 form)."""
-    return content_disposition_header(True, filename)
 
 
 # --- issued files ---------------------------------------------------------------------------
