@@ -179,7 +179,7 @@ def test_admin_upload_checks_the_file_and_records_the_uploader(admin_client):
     assert admin_client.get(change).status_code == 200
     assert admin_client.post(reverse("admin:documents_templateversion_delete", args=[version.pk])).status_code == 403
     builtin = admin_client.get(reverse("admin:documents_templateversion_builtin", args=["plan"]))
-    assert builtin.status_code == 200 and builtin.content == builtin_template("plan")
+    assert builtin.status_code == 200 and builtin.getvalue() == builtin_template("plan")
     assert admin_client.get(reverse("admin:documents_templateversion_builtin", args=["khac"])).status_code == 404
 
 
