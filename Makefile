@@ -49,11 +49,14 @@ $(STATIC_MANIFEST): $(STAMP) $(STATIC_SOURCES)
 
 static: $(STATIC_MANIFEST)
 
+# Import contracts first (pyproject.toml [tool.importlinter]): a lower app importing a higher one,
+# even inside a function, or a circle between an app's modules fails the run before pytest starts.
 test: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 docx-templates: install
-	$(BIN)/python -m documents.build_templates
+	$(BIN)/python -m scripts.build_docx_templates
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

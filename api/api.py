@@ -1,11 +1,10 @@
 """The NinjaAPI instance of API v1: auth, error handlers, routers."""
 from ninja import NinjaAPI
 
-from rounds.api import router as rounds_router
-
 from . import catalog, documents, errors
 from .auth import TooManyAttempts, api_auth
 from .docs import OfflineSwagger
+from .rounds import router as rounds_router
 
 DESCRIPTION = """
 API của hệ thống quản lý kế hoạch, báo cáo thi đua và văn bản của UBND xã, để kết nối với hệ thống

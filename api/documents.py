@@ -5,17 +5,18 @@ the transactions and the rules. Anything the caller may not see answers 404, nev
 API does not reveal which documents exist.
 """
 import io
-import unicodedata
 from typing import Optional
-from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
-from documents.models import IssuedFile
+from documents import pdfs
+from documents.models import IssuedFile, StoredFileCorrupt
+from documents.rendering import document_file
 from plans.models import Period, Plan
 from workflows import policy, queries, services
+from workflows.diff import diff_versions, last_returned_version
 from workflows.errors import Invalid, NotFound
 from workflows.models import DocumentVersion, Kind
 
@@ -194,8 +195,6 @@ def diff(
     ),
     to: Optional[int] = Query(None, ge=1, le=MAX_VERSION, description="Mặc định: phiên bản hiện tại"),
 ):
-    from workflows.diff import diff_versions, last_returned_version
-
     document = visible_document(request.auth, id)
     to = to or document.version
     if from_ is None:
@@ -207,16 +206,9 @@ def diff(
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def content_disposition(filename):
-    """RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name."""
-    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
-    fallback = "".join(c for c in plain if " " <= c <= "~" and c not in '"\\') or "van-ban"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 def file_response(filename, content, content_type):
+    # Django writes filename="…" for an ASCII name and the RFC 5987 filename*=utf-8''… otherwise.
     response = FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(filename)  # keeps an ASCII fallback name too
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -227,7 +219,7 @@ def _binary(content_type, description):
             "200": {
                 "description": description,
                 "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-                "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": "Tên tệp (RFC 5987, filename*)"}},
+                "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": "Tên tệp: filename, hoặc filename* (RFC 5987) khi tên có dấu"}},
             }
         }
     }
@@ -241,8 +233,6 @@ def _binary(content_type, description):
 )
 def download_docx(request, id: int = Path(..., ge=1, le=MAX_ID)):
     document = visible_document(request.auth, id)
-    from documents.rendering import StoredFileCorrupt, document_file
-
     try:
         filename, content = document_file(document)
     except StoredFileCorrupt as exc:
@@ -280,9 +270,6 @@ def _pdf_openapi():
     openapi_extra=_pdf_openapi(),
 )
 def download_pdf(request, response: HttpResponse, id: int = Path(..., ge=1, le=MAX_ID)):
-    from documents import pdfs
-    from documents.models import StoredFileCorrupt
-
     document = visible_document(request.auth, id)
     pdf = pdfs.request(document)
     if pdf.status == pdf.Status.READY:

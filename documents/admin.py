@@ -1,15 +1,22 @@
-"""Admin: Word template versions (upload, checked) and the read-only register of issued documents."""
+"""Admin: Word template versions (upload, checked), the read-only register of issued documents, and
+the register's rule on the commune's numbering scheme (the Commune admin is registered again here)."""
 import hashlib
+import io
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+
+from organizations.admin import CommuneAdmin
+from organizations.models import Commune
 
 from .dates import short_date
 from .models import RegisterEntry, TemplateVersion
-from .rendering import DOCX_CONTENT_TYPE, attachment_header
+from .rendering import DOCX_CONTENT_TYPE
+from .template_files import FILES
 from .templates import builtin_template, validate_template
 
 
@@ -84,13 +91,9 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         return custom + super().get_urls()
 
     def builtin_view(self, request, kind):
-        from .build_templates import FILES
-
         if kind not in FILES or not self.has_view_permission(request):
             return HttpResponse("Không có mẫu này.", status=404, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(builtin_template(kind), content_type=DOCX_CONTENT_TYPE)
-        response["Content-Disposition"] = attachment_header(FILES[kind])
-        return response
+        return FileResponse(io.BytesIO(builtin_template(kind)), as_attachment=True, filename=FILES[kind], content_type=DOCX_CONTENT_TYPE)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -126,3 +129,30 @@ class RegisterEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CommuneNumberingForm(forms.ModelForm):
+    class Meta:
+        model = Commune
+        fields = "__all__"
+
+    def clean_shared_numbering(self):
+        shared = self.cleaned_data["shared_numbering"]
+        if self.instance.pk and shared != self.instance.shared_numbering:
+            year = timezone.localdate().year
+            # Numbers run from 01 on 1 January to 31 December; switching mid-year would reuse numbers.
+            if RegisterEntry.objects.filter(commune=self.instance, year=year).exists():
+                raise forms.ValidationError(
+                    f"Năm {year} đã cấp số văn bản theo cách hiện tại; chỉ đổi cách đánh số "
+                    "khi bắt đầu năm mới, trước khi cấp số văn bản đầu tiên."
+                )
+        return shared
+
+
+class RegisterAwareCommuneAdmin(CommuneAdmin):
+    form = CommuneNumberingForm
+
+
+# organizations.admin (imported above, so already registered) knows nothing of the register.
+admin.site.unregister(Commune)
+admin.site.register(Commune, RegisterAwareCommuneAdmin)

@@ -14,10 +14,13 @@ Everything here is data: templates only place it. User text is cleaned (NFC, no 
 characters) and later printed literally by the renderer.
 """
 import unicodedata
+from datetime import datetime
 
 from django.utils import timezone
 
 from plans.formatting import number_vn, unit_value_label
+from workflows.content import SECTIONS
+from workflows.services import targets_for
 
 from . import dates
 from .markup import clean, clean_data, parse_lines, punctuated_recipients, with_end_mark
@@ -214,8 +217,6 @@ def summary_rows(compiled):
 
 
 def _compiled_at(compiled):
-    from datetime import datetime
-
     raw = compiled.get("computed_at")
     try:
         moment = datetime.fromisoformat(str(raw))
@@ -228,8 +229,6 @@ def _compiled_at(compiled):
 
 def build_sections(kind, texts, *, opening_extra=None, results=None):
     """Number the printed sections I., II., ... and put "./." after the last sentence."""
-    from workflows.content import SECTIONS
-
     sections = []
     number = 0
     for key, heading, _required in SECTIONS[kind]:
@@ -264,8 +263,6 @@ def build_context(document, *, final=False, today=None):
         "recipients": recipients(document),
     }
     if kind == "unit_report":
-        from workflows.services import targets_for
-
         targets = targets_for(document)
         rows = unit_rows(document, targets)
         results = {

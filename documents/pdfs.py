@@ -26,8 +26,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from workflows.models import Document
+
 from .models import DocumentPdf, StoredFileCorrupt
 from .pdf import DEFAULT_TIMEOUT, PdfUnavailable
+from .rendering import document_pdf
 from .templates import active_version
 
 logger = logging.getLogger(__name__)
@@ -84,8 +87,6 @@ def after_issue(document_id):
     """Queue the issued PDF once the issue committed; inline mode makes it on the first download."""
     if inline():
         return None
-    from workflows.models import Document
-
     try:
         return request(Document.objects.get(pk=document_id))
     except Exception:  # noqa: BLE001 - the issue is committed; the PDF is made on request instead
@@ -93,16 +94,18 @@ def after_issue(document_id):
         return None
 
 
-def _enqueue(pdf_id):
-    from .tasks import make_pdf
+MAKE_PDF_TASK = "documents.tasks.make_pdf"
 
+
+def _enqueue(pdf_id):
     if inline():
-        make_pdf.apply(args=[pdf_id], throw=True)
+        produce(pdf_id)  # what the task runs, here and now
         return
 
     def send():
         try:
-            make_pdf.delay(pdf_id)
+            # By name: documents.tasks imports this module, not the other way round.
+            current_app.send_task(MAKE_PDF_TASK, args=[pdf_id])
         except Exception:  # noqa: BLE001 - broker down: the row stays pending and is queued again later
             logger.exception("Could not queue PDF %s", pdf_id)
 
@@ -115,10 +118,6 @@ def _finish(pdf_id, token, **fields):
 
 def produce(pdf_id):
     """Make the PDF of row `pdf_id`; returns 'ready', 'failed' or 'skipped'."""
-    from workflows.models import Document
-
-    from .rendering import document_pdf
-
     now = timezone.now()
     claimed = (
         DocumentPdf.objects.filter(pk=pdf_id, status=S.PENDING)

@@ -26,8 +26,10 @@ import unicodedata
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
+from workflows.models import Document
+
+from .context import UNIT_REPORT_DRAFT_STATES, build_context
 from .docx_engine import jinja_environment, render_template  # noqa: F401 - part of this module's API
 from .models import IssuedFile, StoredFileCorrupt
 from .pdf import PdfUnavailable, docx_to_pdf
@@ -46,7 +48,6 @@ __all__ = [
     "document_file",
     "document_pdf",
     "file_name",
-    "attachment_header",
 ]
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -61,8 +62,6 @@ def render_docx(document, *, final=False):
     final=True is used once, when the document is issued: number and date are printed and the
     DỰ THẢO mark is gone.
     """
-    from .context import build_context
-
     context = build_context(document, final=final)
     version, template = active_template(document.kind)
     if version is None:
@@ -97,8 +96,6 @@ def file_name(document, extension="docx"):
     """ASCII-safe: "KH-01-UBND-2026.docx" once issued, "Du-thao-KH-UBND-12.docx" before."""
     kind_abbreviation = TYPE_ABBREVIATIONS.get(document.kind, "VB")
     if document.kind == "unit_report":
-        from .context import UNIT_REPORT_DRAFT_STATES
-
         unit = ascii_slug(document.unit.abbreviation)
         label = str((document.content or {}).get("number_label") or "").strip()
         if document.state in UNIT_REPORT_DRAFT_STATES:
@@ -114,11 +111,6 @@ def file_name(document, extension="docx"):
     else:
         stem = f"Du-thao-{kind_abbreviation}-{ascii_slug(document.commune.abbreviation)}-{document.pk}"
     return f"{stem or 'van-ban'}.{extension}"
-
-
-def attachment_header(filename):
-    """Content-Disposition value for a download (ASCII name plus the RFC 5987 form)."""
-    return content_disposition_header(True, filename)
 
 
 # --- issued files ---------------------------------------------------------------------------
@@ -140,8 +132,6 @@ def _issued_file(document):
     if issued is None:
         # Issued before files were stored: store it now, once (the document row serialises
         # concurrent downloads), so that every later download is identical.
-        from workflows.models import Document
-
         with transaction.atomic():
             locked = Document.objects.select_for_update().get(pk=document.pk)
             issued = IssuedFile.objects.filter(document_id=document.pk).first() or store_issued_file(locked)

@@ -1,10 +1,10 @@
 """Celery tasks of the documents app (run inline when no REDIS_URL is set)."""
 from celery import shared_task
 
+from .pdfs import MAKE_PDF_TASK, produce
 
-@shared_task(name="documents.tasks.make_pdf")
+
+@shared_task(name=MAKE_PDF_TASK)
 def make_pdf(pdf_id):
     """Convert one document version to PDF with LibreOffice and store it (documents.pdfs)."""
-    from .pdfs import produce
-
     return produce(pdf_id)

@@ -15,11 +15,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import docx_engine, isolation
-from .build_templates import FILES, TEMPLATE_DIR
 from .context import KNOWN_VARIABLES
 from .docx_engine import TemplateRefused
 from .docx_package import Limits, check_package
 from .models import TemplateVersion
+from .template_files import FILES, TEMPLATE_DIR
 
 logger = logging.getLogger(__name__)
 MAX_TEMPLATE_SIZE = 5 * 1024 * 1024

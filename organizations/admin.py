@@ -1,29 +1,12 @@
-"""Administration of the issuing body and its units (in Vietnamese)."""
-from django import forms
+"""Administration of the issuing body and its units (in Vietnamese).
+
+The rule that the numbering scheme changes only before a year's first number belongs to the
+register, so documents.admin registers the Commune admin with that check (CommuneNumberingForm);
+this module knows nothing of documents.
+"""
 from django.contrib import admin
-from django.utils import timezone
 
 from .models import Commune, Unit
-
-
-class CommuneForm(forms.ModelForm):
-    class Meta:
-        model = Commune
-        fields = "__all__"
-
-    def clean_shared_numbering(self):
-        shared = self.cleaned_data["shared_numbering"]
-        if self.instance.pk and shared != self.instance.shared_numbering:
-            from documents.models import RegisterEntry
-
-            year = timezone.localdate().year
-            # Numbers run from 01 on 1 January to 31 December; switching mid-year would reuse numbers.
-            if RegisterEntry.objects.filter(commune=self.instance, year=year).exists():
-                raise forms.ValidationError(
-                    f"Năm {year} đã cấp số văn bản theo cách hiện tại; chỉ đổi cách đánh số "
-                    "khi bắt đầu năm mới, trước khi cấp số văn bản đầu tiên."
-                )
-        return shared
 
 
 class UnitInline(admin.TabularInline):
@@ -35,7 +18,6 @@ class UnitInline(admin.TabularInline):
 
 @admin.register(Commune)
 class CommuneAdmin(admin.ModelAdmin):
-    form = CommuneForm
     list_display = ("name", "short_name", "abbreviation", "place_name", "shared_numbering")
     search_fields = ("name", "short_name", "code")
     fieldsets = (

@@ -4,6 +4,10 @@ The file is the single source of the plan's structure: the commune, its units, t
 the 13 targets and who reports them, section III, the phases and the reporting periods. Loading is
 idempotent: a second run with the same file changes nothing, and a deadline an administrator
 changed in the admin is kept.
+
+The plan's own document (a `plan` draft) is made by the layer that owns documents:
+`manage.py load_plan` (workflows) calls `load` and then workflows.services.ensure_plan_document in
+one transaction.
 """
 import unicodedata
 from pathlib import Path
@@ -12,12 +16,9 @@ import yaml
 from django.db import transaction
 
 from organizations.models import Commune, Unit
-from workflows.models import Document, Kind
-from workflows.services import record_version
 
 from .models import Area, Assignment, Period, Phase, Plan, Target
 from .periods import period_specs
-from .plan_text import plan_sections
 
 UNIT_GROUPS = {"schools": Unit.Kind.SCHOOL, "hamlets": Unit.Kind.HAMLET, "front": Unit.Kind.FRONT}
 
@@ -427,23 +428,4 @@ def load(clean, source_file=""):
             on_create={"deadline": spec.deadline},
         )
 
-    ensure_plan_document(plan)
     return plan
-
-
-def ensure_plan_document(plan, user=None):
-    """The plan itself becomes a `plan` document in draft, authored by the coordinating unit."""
-    document = Document.objects.filter(plan=plan, kind=Kind.PLAN).first()
-    if document is not None:
-        return document
-    document = Document.objects.create(
-        kind=Kind.PLAN,
-        commune=plan.commune,
-        plan=plan,
-        unit=plan.coordinator,
-        title=plan.title,
-        content={"sections": plan_sections(plan), "values": {}, "models": []},
-        created_by=user,
-    )
-    record_version(document, user)
-    return document

@@ -42,6 +42,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -57,6 +58,8 @@ from .formatting import data_window_sentence
 from .models import Notification, ReminderLog, RoundSettings
 
 log = logging.getLogger(__name__)
+
+DELIVER_NOTICE_TASK = "rounds.tasks.deliver_notice"
 
 NOT_SUBMITTED = (State.DRAFT, State.RETURNED)
 WAITING_REVIEW = (State.SUBMITTED, State.UNDER_REVIEW)
@@ -354,15 +357,12 @@ def notify_transition(document_id, transition):
     row_id = ReminderLog.objects.filter(document=document, kind=kind, offset=entry.pk).values_list("id", flat=True).first()
     if row_id is None:
         return None
-    from celery import current_app
-
-    from .tasks import deliver_notice
-
     if current_app.conf.task_always_eager:
         # A failure here is recorded on the row and retried by the next send_reminders run.
         return deliver(row_id)
     try:
-        deliver_notice.delay(row_id)
+        # By name: rounds.tasks imports this module, not the other way round.
+        current_app.send_task(DELIVER_NOTICE_TASK, args=[row_id])
     except Exception:  # noqa: BLE001 - broker down: the row stays pending for the next run
         log.exception("Could not queue notice %s; the next reminder run sends it", row_id)
     return "queued"

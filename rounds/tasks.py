@@ -6,17 +6,15 @@ deliver_notice  sends one outbox row (in-app notifications and its e-mail), exac
 """
 from celery import shared_task
 
+from .reminders import DELIVER_NOTICE_TASK, deliver, run
+
 
 @shared_task(name="rounds.tasks.send_reminders")
 def send_reminders():
-    from .reminders import run
-
     result = run()
     return {"planned": result.planned, "sent": result.sent, "superseded": result.superseded, "failed": result.failed}
 
 
-@shared_task(name="rounds.tasks.deliver_notice")
+@shared_task(name=DELIVER_NOTICE_TASK)
 def deliver_notice(row_id):
-    from .reminders import deliver
-
     return deliver(row_id)

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from documents import dates, rendering
-from documents.build_templates import build
 from documents.inspection import open_docx, text_lines
 from documents.models import IssuedFile, RegisterEntry, TemplateVersion
 from documents.pdf import PdfUnavailable, docx_to_pdf
+from scripts.build_docx_templates import build
 from tests.test_lifecycle import demo, fill_unit_report, new_plan_document, new_summary_report, new_unit_report, run
+from web.testing import client_for
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,8 @@ def test_draft_file_name_and_content_type():
     assert name == f"Du-thao-KH-UBND-{document.pk}.docx"
     assert data[:2] == b"PK"
     assert rendering.DOCX_CONTENT_TYPE == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    header = rendering.attachment_header(name)
-    assert header.startswith("attachment;") and name in header
+    response = client_for("vhxh").get(f"/van-ban/{document.pk}/tai-ve/word/")
+    assert response.status_code == 200 and response["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
 def test_issue_renders_once_with_number_and_date_and_serves_identical_bytes():

@@ -78,7 +78,7 @@ def test_compile_and_read_the_figures(call, clock):
     assert hidden.status_code == 404
     sheet = call("vhxh", "get", f"/documents/{document_id}/compiled/xlsx")
     assert sheet.status_code == 200 and sheet["Content-Type"] == XLSX
-    assert load_workbook(BytesIO(sheet.content)).worksheets[0]["A2"].value == "1.1"
+    assert load_workbook(BytesIO(sheet.getvalue())).worksheets[0]["A2"].value == "1.1"
 
 
 def test_compile_a_unit_report_or_a_missing_document(call):
@@ -106,7 +106,7 @@ def test_evaluation_table(call, clock):
     sheet = call("pct", "get", "/evaluations/2026/xlsx")
     assert sheet.status_code == 200 and sheet["Content-Type"] == XLSX
     assert "danh-gia-thi-dua-2026.xlsx" in sheet["Content-Disposition"]
-    assert load_workbook(BytesIO(sheet.content)).worksheets[0]["B2"].value == "Ban cán sự xóm 1 (mẫu)"
+    assert load_workbook(BytesIO(sheet.getvalue())).worksheets[0]["B2"].value == "Ban cán sự xóm 1 (mẫu)"
 
 
 def test_round_status(call, clock):
@@ -119,7 +119,7 @@ def test_round_status(call, clock):
     assert all(u["overdue"] for u in body["units"])
     assert call("xom-01", "get", "/periods/2026-H1/status").status_code == 403
     sheet = call("vanthu", "get", "/periods/2026-H1/status/xlsx")
-    assert sheet.status_code == 200 and load_workbook(BytesIO(sheet.content)).worksheets[0].max_row == 26
+    assert sheet.status_code == 200 and load_workbook(BytesIO(sheet.getvalue())).worksheets[0].max_row == 26
 
 
 def test_the_endpoints_are_in_the_openapi_document(client):

@@ -128,11 +128,11 @@ def test_register_exports_as_xlsx_and_csv(plan):
     year = plan.issued_on.year
     xlsx = vanthu.get(f"/van-thu/so-van-ban-di/tai-ve/?nam={year}")
     assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "Số, ký hiệu"
     assert rows[2][0] == plan.number_label and rows[2][1] == plan.issued_on.strftime("%d/%m/%Y")
-    text = vanthu.get(f"/van-thu/so-van-ban-di/tai-ve/?nam={year}&dinh-dang=csv").content.decode("utf-8-sig")
+    text = vanthu.get(f"/van-thu/so-van-ban-di/tai-ve/?nam={year}&dinh-dang=csv").getvalue().decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0][0] == "Số, ký hiệu" and lines[1][0] == plan.number_label
 

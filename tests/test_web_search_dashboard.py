@@ -155,7 +155,7 @@ def test_evaluation_ranks_units_with_reasons_and_exports(django_assert_max_num_q
     assert re.search(r'data-label="Hạng" class="web-num"><strong>1</strong>', html)
     xlsx = client.get("/theo-doi/danh-gia/", {"nam": "2026", "dinh-dang": "xlsx"})
     assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
-    assert load_workbook(io.BytesIO(xlsx.content)).active.max_row > 1
+    assert load_workbook(io.BytesIO(xlsx.getvalue())).active.max_row > 1
     assert client.get("/theo-doi/danh-gia/", {"nam": "abc"}).status_code == 200
     assert client_for("tramyte").get("/theo-doi/danh-gia/").status_code == 403
 
@@ -167,6 +167,6 @@ def test_status_matrix_exports_to_excel():
     opened_report()
     response = client_for("vhxh").get("/theo-doi/tai-ve/", {"ky": "2026-H1"})
     assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert any(row and "Trạm Y tế xã" in row for row in rows)
     assert "/theo-doi/tai-ve/?ky=2026-H1" in client_for("vhxh").get("/theo-doi/", {"ky": "2026-H1"}).content.decode()

@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from rounds.queries import unread_for
+
 
 def web(request):
     """Unread notification count for the toolbar bell; evaluated only when a page shows it."""
@@ -8,8 +10,6 @@ def web(request):
         return {}
 
     def count():
-        from rounds.queries import unread_for
-
         return unread_for(user).count()
 
     return {"unread_notifications": SimpleLazyObject(count)}

@@ -1,4 +1,8 @@
 """What a document page shows, assembled from the services and queries (no rules of its own)."""
+from django.urls import reverse
+
+from documents import pdfs
+from rounds.access import is_coordinator_staff
 from workflows import content as doc_content
 from workflows import diff as doc_diff
 from workflows import policy, services
@@ -70,8 +74,6 @@ def reviewer_diff(document, user):
 
 def may_compile(document, user):
     """Offer "recompile" on a summary report to the coordinator's staff while it can change."""
-    from rounds.access import is_coordinator_staff
-
     return bool(
         document.kind == "summary_report"
         and document.is_editable
@@ -114,15 +116,11 @@ def document_context(document, user, *, with_diff=False):
 
 def pdf_state(document):
     """The stored PDF of the document as it is now (documents.pdfs), or None if nobody asked yet."""
-    from documents.pdfs import current
-
-    return current(document)
+    return pdfs.current(document)
 
 
 def work_url(document, user):
     """Where this user does their next step on the document."""
-    from django.urls import reverse
-
     if document.state in (State.SUBMITTED, State.UNDER_REVIEW) and policy.may(user, "start_review", document):
         return reverse("tham-dinh:review", args=[document.pk])
     if document.state == State.APPROVED and document.needs_signature and policy.may(user, "sign", document):

@@ -9,9 +9,11 @@ for another unit when opening a round does not make the coordinator its author. 
 unit's own report (Phòng VH-XH's unit report) is reviewed by another reviewer of that unit who did
 not author it; when it has none, by the reviewers of the office (Văn phòng HĐND-UBND).
 """
+from django.apps import apps
 from django.db.models import Q
 
-from accounts.models import Role
+from accounts.models import Role, User
+from organizations.models import Unit
 
 PLAN = "plan"
 UNIT_REPORT = "unit_report"
@@ -140,10 +142,10 @@ def load_four_eyes(documents, within=None):
     queryset the documents came from, is used as a subquery so that a list page runs the same
     queries whether it shows no document or a hundred.
     """
-    from accounts.models import User
-
-    from .models import AuditEntry, DocumentVersion
-
+    # workflows.models imports this module for its transitions' permissions, so the models are
+    # taken from Django's app registry rather than imported back.
+    AuditEntry = apps.get_model("workflows", "AuditEntry")
+    DocumentVersion = apps.get_model("workflows", "DocumentVersion")
     documents = list(documents)
     by_pk = {d.pk: d for d in documents}
     ids = within.order_by().values("pk") if within is not None else list(by_pk)
@@ -249,8 +251,6 @@ def refusal_reason(name, document, user=None):
 def _who_instead(actor, document):
     if actor != "reviewer":
         return "một lãnh đạo UBND khác (Chủ tịch, Phó Chủ tịch)"
-    from organizations.models import Unit
-
     if is_reviewing_units_own(document) and not free_unit_reviewers(document):
         office = Unit.objects.filter(commune_id=document.commune_id, function=FALLBACK_REVIEWER_FUNCTION, active=True).order_by("order").first()
         return f"người thẩm định của {office.name if office else 'Văn phòng'}"

@@ -2,17 +2,23 @@
 
 Each function runs in one transaction, locks the document row, checks who may act (policy) and
 in which state (the FSM), and records what happened (versions, audit entries).
+
+Issuing numbers the document and stores its file, but this layer knows nothing of registers or
+Word files: it fires workflows.signals.document_numbering and document_issued inside the `issue`
+transaction, and the documents app does that work in its receivers (documents.issuing).
 """
 import logging
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from plans.models import Target
+from plans.plan_text import plan_sections
 
 from . import content as doc_content
-from . import policy
+from . import policy, signals
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, WrongState
 from .models import EDITABLE_STATES, AuditEntry, Document, DocumentVersion, Kind
 
@@ -56,6 +62,24 @@ def save_new_version(document, user):
     """Persist changed content of a locked, editable document as its next numbered version."""
     document.version += 1
     document.save()
+    record_version(document, user)
+    return document
+
+
+def ensure_plan_document(plan, user=None):
+    """The plan itself becomes a `plan` document in draft, authored by the coordinating unit (idempotent)."""
+    document = Document.objects.filter(plan=plan, kind=Kind.PLAN).first()
+    if document is not None:
+        return document
+    document = Document.objects.create(
+        kind=Kind.PLAN,
+        commune=plan.commune,
+        plan=plan,
+        unit=plan.coordinator,
+        title=plan.title,
+        content={"sections": plan_sections(plan), "values": {}, "models": []},
+        created_by=user,
+    )
     record_version(document, user)
     return document
 
@@ -203,9 +227,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     elif name == "sign":
         document.signer = user
     elif name == "issue":
-        from documents.register import assign_number
-
-        assign_number(document, issued_on=timezone.localdate(now), clerk=user)
+        _send_issue_signal(signals.document_numbering, document=document, issued_on=timezone.localdate(now), clerk=user)
     try:
         document.save()
     except ConcurrentTransition:
@@ -221,29 +243,32 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     )
     policy.forget_four_eyes(document)
     if name == "issue":
-        from documents.rendering import store_issued_file
-
         try:
-            store_issued_file(document)
+            _send_issue_signal(signals.document_issued, document=document)
         except Exception as exc:  # any rendering failure rolls the whole issue back
             logger.exception("Rendering the issued file of document %s failed", document.pk)
             raise Unavailable(
                 "Không tạo được tệp Word của văn bản nên chưa cấp số; văn bản vẫn ở trạng thái «Đã ký». "
                 "Hãy thử lại, hoặc báo quản trị viên kiểm tra mẫu văn bản."
             ) from exc
-        from documents.pdfs import after_issue
-
-        # The issued PDF is made by a worker after the commit, never inside the register lock.
-        transaction.on_commit(lambda: after_issue(document.pk))
     transaction.on_commit(lambda: _notify_transition(document.pk, name))
     return document
 
 
+def _send_issue_signal(signal, **kwargs):
+    """Fire an issue step inside the transaction; receivers' exceptions propagate (and roll back).
+
+    Issuing without the documents layer listening would issue an unnumbered document, so that is
+    refused rather than done silently.
+    """
+    if not signal.has_listeners(Document):
+        raise ImproperlyConfigured("Nothing numbers and stores issued documents: is the documents app installed?")
+    signal.send(sender=Document, **kwargs)
+
+
 def _notify_transition(document_id, name):
     """Hook for notifications; the rounds app subscribes through this signal."""
-    from .signals import document_transitioned
-
-    document_transitioned.send(sender=Document, document_id=document_id, transition=name)
+    signals.document_transitioned.send(sender=Document, document_id=document_id, transition=name)
 
 
 def history(document):

@@ -1,5 +1,7 @@
 """Small helpers shared by the pages: finding a visible document, showing service errors."""
-from django.http import Http404, HttpResponse
+import io
+
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -26,9 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(data, filename):
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def error_page(request, exc: WorkflowError):

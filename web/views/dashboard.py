@@ -14,6 +14,8 @@ from rounds import access as round_access
 from rounds import compile as round_compile
 from rounds import services as round_services
 from workflows import queries
+from rounds.evaluation import evaluate_year
+from rounds.exports import evaluation_xlsx, round_status_xlsx
 from workflows.errors import WorkflowError
 from workflows.models import Document, Kind, State
 
@@ -210,8 +212,6 @@ class StatusExportView(LoginRequiredMixin, View):
     """The matrix of a period as Excel (rounds.exports, the format commune offices exchange)."""
 
     def get(self, request):
-        from rounds.exports import round_status_xlsx
-
         _, _, period = plan_and_period(request)
         if period is None:
             raise Http404("Không có kỳ báo cáo.")
@@ -222,9 +222,6 @@ class EvaluationView(LoginRequiredMixin, View):
     """Year-end emulation evaluation: the ranked table with the reasons behind each score."""
 
     def get(self, request):
-        from rounds.evaluation import evaluate_year
-        from rounds.exports import evaluation_xlsx
-
         plan = current_plan(request.user)
         try:
             year = int(query_param(request, "nam", 4))

@@ -10,8 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from documents import pdfs, rendering
+from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from plans.models import Period, Target
+from rounds.queries import unread_for
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
 from workflows import policy, queries, services
@@ -32,8 +35,6 @@ class HomeView(LoginRequiredMixin, View):
     """Việc cần xử lý: exactly the documents whose next step is this user's."""
 
     def get(self, request):
-        from rounds.queries import unread_for
-
         user = request.user
         documents = mark_overdue(list(queries.waiting_for(user)))
         for document in documents:
@@ -269,8 +270,6 @@ class AttachmentView(LoginRequiredMixin, View):
 
 class WordView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        from documents import rendering
-
         document = visible_document(request.user, pk)
         try:
             filename, content = rendering.document_file(document)
@@ -294,9 +293,6 @@ class PdfView(LoginRequiredMixin, View):
     POST: try again after a failure."""
 
     def get(self, request, pk):
-        from documents import pdfs
-        from documents.models import StoredFileCorrupt
-
         document = visible_document(request.user, pk)
         pdf = pdfs.request(document)
         if pdf.status == pdf.Status.READY:
@@ -312,8 +308,6 @@ class PdfView(LoginRequiredMixin, View):
         return HttpResponseRedirect(document_url(document) + "#ban-pdf")
 
     def post(self, request, pk):
-        from documents import pdfs
-
         document = visible_document(request.user, pk)
         pdfs.request(document, retry=True)
         return HttpResponseRedirect(document_url(document) + "#ban-pdf")
@@ -323,8 +317,6 @@ class PdfStatusView(LoginRequiredMixin, View):
     """JSON for the page's polling script: {"status": "none|pending|ready|failed", "detail": …}."""
 
     def get(self, request, pk):
-        from documents import pdfs
-
         document = visible_document(request.user, pk)
         pdf = pdfs.current(document)
         if pdf is None:

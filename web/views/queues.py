@@ -2,7 +2,7 @@
 import io
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
@@ -98,9 +98,8 @@ class RegisterExportView(LoginRequiredMixin, View):
             writer = spreadsheets.csv_writer(buffer)
             writer.writerow(REGISTER_HEADERS)
             writer.writerows(rows)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.csv"'
-            return response
+            data = io.BytesIO(buffer.getvalue().encode("utf-8"))
+            return FileResponse(data, as_attachment=True, filename=f"so-van-ban-di-{year}.csv", content_type="text/csv; charset=utf-8")
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
 

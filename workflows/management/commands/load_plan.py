@@ -1,7 +1,13 @@
+"""Load the plan data file (plans.loader) and make the plan's own document (workflows.services).
+
+It lives in workflows, not plans, because it writes both: plans knows nothing of documents.
+"""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from plans.loader import PlanDataError, load, read
+from workflows.services import ensure_plan_document
 
 DEFAULT_FILE = settings.BASE_DIR / "data" / "dien-chau-2026-2030.yaml"
 
@@ -22,7 +28,9 @@ class Command(BaseCommand):
         if check:
             self.stdout.write(f"Tệp hợp lệ: {len(clean['units'])} đơn vị, {targets} chỉ tiêu.")
             return
-        plan = load(clean, source_file=path)
+        with transaction.atomic():
+            plan = load(clean, source_file=path)
+            ensure_plan_document(plan)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã nạp kế hoạch {plan.code}: {len(clean['units'])} đơn vị, {targets} chỉ tiêu, "

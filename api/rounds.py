@@ -1,30 +1,31 @@
 """API of reporting rounds: open a round, compile the summary report, evaluate a year, exports.
 
-Mounted by api.api on the NinjaAPI that authenticates (request.auth is the user) and turns
+Lives in the api app (rounds knows nothing of the API) and is mounted by api.api on the NinjaAPI that authenticates (request.auth is the user) and turns
 workflows.errors into JSON errors; the views here only resolve inputs and call the services.
 """
+import io
 from datetime import date, datetime
 from typing import Optional, Union
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from api.documents import commune_id_of
-from api.schemas import ErrorOut
-from documents.rendering import attachment_header
 from plans.formatting import date_vn
 from plans.models import Period, Plan
 from workflows import policy
 from workflows.errors import Forbidden, Invalid, NotFound
 from workflows.models import Document
 
-from . import exports
-from .access import may_see_round
-from .compile import compile_summary
-from .evaluation import Weights, evaluate_year
-from .formatting import data_window_sentence
-from .queries import round_status
-from .services import open_round
+from rounds import exports
+from rounds.access import may_see_round
+from rounds.compile import compile_summary
+from rounds.evaluation import Weights, evaluate_year
+from rounds.formatting import data_window_sentence
+from rounds.queries import round_status
+from rounds.services import open_round
+
+from .documents import commune_id_of
+from .schemas import ErrorOut
 
 router = Router(tags=["Kỳ báo cáo"])
 
@@ -174,8 +175,7 @@ def _require_round_reader(user, commune_id):
 
 
 def _file(filename, content):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = attachment_header(filename)
+    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,7 +1,10 @@
 """Build the three docxtpl templates in templates_docx/ reproducibly with python-docx.
 
-    python -m documents.build_templates            # write templates_docx/*.docx
-    python -m documents.build_templates --check    # exit 1 if the committed files differ
+    python -m scripts.build_docx_templates            # write templates_docx/*.docx (make docx-templates)
+    python -m scripts.build_docx_templates --check    # exit 1 if the committed files differ
+
+A development tool, not part of the running application: the application reads the built files
+through documents.template_files (TEMPLATE_DIR, FILES).
 
 The header block and the signature + Nơi nhận block are written once here and reused by the
 three templates. All formatting lives in named paragraph styles ("VB ...") so that a văn thư can
@@ -14,7 +17,6 @@ import sys
 import unicodedata
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -25,14 +27,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from . import layout
+from documents import layout
+from documents.template_files import FILES, TEMPLATE_DIR
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_docx"
-FILES = {
-    "plan": "ke_hoach.docx",
-    "unit_report": "bao_cao_don_vi.docx",
-    "summary_report": "bao_cao_tong_hop.docx",
-}
 FONT = "Times New Roman"
 BLACK = RGBColor(0, 0, 0)
 FIXED_TIME = datetime(2026, 1, 1, 0, 0, 0)
