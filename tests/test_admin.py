@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import ApiToken, Role, User
 from organizations.models import Commune, Unit
 from plans.models import Area, Assignment, Period, Phase, Plan, Target
-from tests.test_lifecycle import COMMUNE_STEPS, another_plan, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
+from tests.helpers.workflow import COMMUNE_STEPS, another_plan, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
 from workflows.attachments import add_attachment
 from workflows.models import AuditEntry, Document, DocumentVersion, State
 from workflows.services import create_document, perform_transition, update_document

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from workflows.models import Document
 
-from .test_api_auth import assert_error, login
+from tests.helpers.api import assert_error, login
 
 pytestmark = pytest.mark.django_db
 

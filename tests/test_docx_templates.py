@@ -18,7 +18,7 @@ from documents.build_templates import FILES, TEMPLATE_DIR, build, xml_parts
 from documents.inspection import open_docx
 from documents.models import RegisterEntry, TemplateVersion
 from documents.templates import active_template, builtin_template, validate_template
-from tests.test_lifecycle import run
+from tests.helpers.workflow import run
 from workflows.models import Document
 
 KINDS = list(FILES)

@@ -11,7 +11,7 @@ from api.auth import hash_token
 from plans.models import Period
 from workflows.models import Document
 
-from .test_rounds import approve, clock, demo, opened, period  # noqa: F401 - clock is a fixture
+from tests.helpers.workflow import approve, demo, opened, period
 
 pytestmark = pytest.mark.django_db
 
