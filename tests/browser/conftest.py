@@ -61,6 +61,22 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, serving the static files from the apps as runserver does.
+    pytest-django does that only when INSTALLED_APPS names "django.contrib.staticfiles", and this
+    project lists its own AppConfig (config.staticfiles) instead, so the pages came without their
+    CSS and scripts."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"), start=False)
+    server.thread.static_handler = StaticFilesHandler
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
 
