@@ -23,11 +23,12 @@ def pytest_configure(config):
     # PBKDF2 takes ~1.5 s a hash on this machine and the demo data creates ~31 accounts; tests
     # check who may log in, not the hasher's cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The parallel tests hold up to ~10 connections at once (threads meeting at a barrier, plus the
-    # test's own); a gunicorn process never has more threads than its pool (config/gunicorn.py).
+    # The parallel tests hold up to 31 connections at once (the login throttle's thirty threads
+    # meeting at a barrier, plus the test's own); a gunicorn process never has more threads than its
+    # pool (config/gunicorn.py).
     pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
     if isinstance(pool, dict):
-        pool["max_size"] = max(pool.get("max_size", 0), 16)
+        pool["max_size"] = max(pool.get("max_size", 0), 32)
 
 
 def pytest_sessionstart(session):
