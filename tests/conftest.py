@@ -1,10 +1,20 @@
 """Shared fixtures. The Diễn Châu data is loaded once per test database through the same
-commands `make run` uses, so tests exercise the real data path."""
+commands `make run` uses, so tests exercise the real data path.
+
+Most tests run inside a transaction that is rolled back, so they all share that one load. Tests that
+need committed data (the live server of the browser tests, threads with their own connections)
+are transactional: Django empties the database after each. They use `demo_snapshot`: the loaded
+data is serialised once per session, restored before each such test (serialized_rollback) and once
+more when their module is done, so nothing loads the demo data twice.
+
+Helpers (plain functions) live in tests/helpers/; test modules do not import from one another.
+"""
 import os
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connections
+from django.utils import timezone
 
 
 def pytest_configure(config):
@@ -59,11 +69,69 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_demo", verbosity=0)
 
 
-def is_postgres():
-    return connection.vendor == "postgresql"
+def _demo_loaded():
+    from accounts.models import User
+
+    return User.objects.filter(username="vhxh").exists()
 
 
-postgres_only = pytest.mark.skipif(
-    "postgres" not in os.environ.get("DATABASE_URL", ""),
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://... (SQLite serialises all writers)",
-)
+@pytest.fixture(scope="session")
+def _demo_serialized(django_db_setup, django_db_blocker):
+    """The demo data as loaded by django_db_setup, serialised the way Django's serialized_rollback
+    restores it. Taken at most once per session, by the first transactional test."""
+    with django_db_blocker.unblock():
+        assert _demo_loaded(), "a transactional test emptied the database before the snapshot was taken"
+        return connections["default"].creation.serialize_db_to_string()
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(_demo_serialized, django_db_blocker):
+    """For modules of transactional tests marked `django_db(transaction=True, serialized_rollback=True)`:
+    each test starts from the demo data (Django restores the snapshot before it and empties the
+    database after it); when the module is done the data is put back once, for the tests after it.
+
+    Module-scoped so that it is set up before the function-scoped database helper reads the snapshot."""
+    connection = connections["default"]
+    previous = getattr(connection, "_test_serialized_contents", None)
+    connection._test_serialized_contents = _demo_serialized
+    yield _demo_serialized
+    with django_db_blocker.unblock():
+        if not _demo_loaded():
+            connection.creation.deserialize_db_from_string(_demo_serialized)
+    if previous is None:
+        del connection._test_serialized_contents
+    else:
+        connection._test_serialized_contents = previous
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A settable "now" for everything that asks django.utils.timezone (services, auto_now_add)."""
+    from tests.helpers.workflow import aware
+
+    class Clock:
+        now = aware(2026, 6, 1, 8, 0)
+
+        def set(self, *args):
+            self.now = aware(*args)
+
+    fixed = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
+    return fixed
+
+
+@pytest.fixture
+def fail_rendering_for(monkeypatch):
+    """Make the Word rendering inside `issue` fail for the given document ids."""
+    import documents.rendering
+
+    failing = set()
+    original = documents.rendering.store_issued_file
+
+    def store_issued_file(document):
+        if document.pk in failing:
+            raise RuntimeError("Lỗi dựng tệp Word (giả lập)")
+        return original(document)
+
+    monkeypatch.setattr(documents.rendering, "store_issued_file", store_issued_file)
+    return failing

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from api.auth import hash_token
-from tests.test_api_auth import PASSWORD, ApiClient, assert_error, login
+from tests.helpers.api import PASSWORD, ApiClient, assert_error, login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import ApiToken, Role, User
 from organizations.models import Commune, Unit
 from plans.models import Area, Assignment, Period, Phase, Plan, Target
-from tests.test_lifecycle import COMMUNE_STEPS, another_plan, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
+from tests.helpers.workflow import COMMUNE_STEPS, another_plan, demo, fill_unit_report, new_plan_document, new_unit_report, period, run
 from workflows.attachments import add_attachment
 from workflows.models import AuditEntry, Document, DocumentVersion, State
 from workflows.services import create_document, perform_transition, update_document
@@ -276,7 +276,7 @@ def test_issued_document_cannot_be_changed_or_deleted_in_admin(admin_client):
     response = admin_client.post(changelist("workflows", "document"), {
         "action": "delete_selected", "_selected_action": [document.pk], "post": "yes",
     })
-    assert response.status_code in (200, 302)
+    assert response.status_code == 200  # the admin's page saying it may not delete them
     document.refresh_from_db()
     assert (document.state, document.title) == (State.ISSUED, "Kế hoạch đã ban hành")
 

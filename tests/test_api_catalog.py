@@ -1,7 +1,7 @@
 """API v1 /me, /periods, /targets and /register (sổ văn bản đi)."""
 import pytest
 
-from .test_api_auth import ApiClient, assert_error, login
+from tests.helpers.api import ApiClient, assert_error, login
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,15 @@ import hashlib
 from urllib.parse import unquote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
+from tests.helpers.api import assert_error, login
+from tests.helpers.web import client_for, opened_report
+from tests.helpers.workflow import demo
+from workflows.attachments import add_attachment
 from workflows.models import Document
-
-from .test_api_auth import assert_error, login
 
 pytestmark = pytest.mark.django_db
 
@@ -140,13 +143,6 @@ def test_docx_download_names_the_file():
 
 
 def test_a_vietnamese_file_name_is_downloaded_in_rfc_5987_form():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from web.testing import client_for, opened_report
-    from workflows.attachments import add_attachment
-
-    from .test_lifecycle import demo
-
     report = opened_report()
     name = "Biên bản họp Đoàn.pdf"
     evidence = add_attachment(report.pk, demo("tramyte"), SimpleUploadedFile(name, b"%PDF-1.4 minh chung"), "3.2")

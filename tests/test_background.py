@@ -7,7 +7,6 @@ A stand-in `soffice` (a small script) counts conversions and writes a PDF naming
 the .docx it was given, so the tests see exactly which file was converted and how often.
 """
 import hashlib
-import sys
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -19,39 +18,14 @@ from documents.models import DocumentPdf, IssuedFile
 from documents.tasks import make_pdf
 from rounds.models import ReminderLog
 from rounds.tasks import deliver_notice, send_reminders
-from tests.test_api_auth import login
-from tests.test_docx_issue import TO_SIGNED
-from tests.test_lifecycle import RETURN_COMMENT, demo, run
-from tests.test_rounds import clock, opened, submit  # noqa: F401 - clock is a fixture
-from web.testing import client_for
+from tests.helpers.api import login
+from tests.helpers.soffice import Soffice
+from tests.helpers.workflow import TO_SIGNED, RETURN_COMMENT, demo, run, opened, submit
+from tests.helpers.web import client_for
 from workflows.models import Document
 from workflows.services import update_document
 
 pytestmark = pytest.mark.django_db
-
-FAKE_SOFFICE = """#!{python}
-import hashlib, pathlib, sys, time
-args = sys.argv[1:]
-out = pathlib.Path(args[args.index("--outdir") + 1])
-source = pathlib.Path(args[-1])
-with open({count!r}, "a") as log:
-    log.write("x\\n")
-time.sleep({delay})
-digest = hashlib.sha256(source.read_bytes()).hexdigest()
-(out / (source.stem + ".pdf")).write_bytes(b"%PDF-1.4\\n% from docx " + digest.encode() + b"\\n%%EOF\\n")
-"""
-
-
-class Soffice:
-    def __init__(self, directory, delay=0):
-        self.counter = directory / "conversions.txt"
-        self.path = directory / "soffice"
-        self.path.write_text(FAKE_SOFFICE.format(python=sys.executable, count=str(self.counter), delay=delay))
-        self.path.chmod(0o755)
-
-    def count(self):
-        return len(self.counter.read_text().splitlines()) if self.counter.exists() else 0
-
 
 @pytest.fixture
 def soffice(settings, tmp_path):

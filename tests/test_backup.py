@@ -14,9 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from tests.production import ROOT, manage, production_env, python
-from tests.test_docx_issue import issued_plan
-from tests.test_lifecycle import demo, fill_unit_report, new_unit_report, run, signed_plan_document
+from tests.helpers.production import ROOT, manage, production_env, python
+from tests.helpers.workflow import issued_plan, demo, fill_unit_report, new_unit_report, run, signed_plan_document
 from workflows.attachments import add_attachment
 
 pytestmark = pytest.mark.django_db

@@ -2,73 +2,24 @@
 same instant by a barrier, each running the service in its own transaction.
 
 SQLite serialises every writer, so these tests only run when DATABASE_URL points at PostgreSQL.
-Transactional tests empty the database when they finish; a snapshot of the demo data is restored
-before each test and once more at the end of the module, so later tests find it again.
+Transactional tests empty the database when they finish; `demo_snapshot` (tests/conftest.py)
+restores the demo data before each test and once more at the end of the module.
 """
-import threading
-
 import pytest
-from django.core.management import call_command
-from django.db import connections
 
 from accounts.models import Role, User
-from tests.conftest import postgres_only
-from tests.test_lifecycle import RETURN_COMMENT, demo, fill_unit_report, new_unit_report, run
+from tests.helpers.parallel import in_parallel, postgres_only
+from tests.helpers.workflow import RETURN_COMMENT, demo, fill_unit_report, new_unit_report, run
 from workflows.errors import Conflict, WorkflowError, WrongState
 from workflows.models import AuditEntry, Document, DocumentVersion, State
 from workflows.services import perform_transition, update_document
 
-# serialized_rollback: each test starts from the snapshot of the demo data taken below.
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# serialized_rollback: each test starts from the session's snapshot of the demo data.
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("demo_snapshot")]
 
 
 def _demo_loaded():
     return User.objects.filter(username="tramyte").exists()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_snapshot(django_db_setup, django_db_blocker):
-    """Snapshot the demo data for serialized_rollback, and put it back when the module is done
-    (a transactional test empties every table when it ends)."""
-    connection = connections["default"]
-    previous = getattr(connection, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        if not _demo_loaded():
-            call_command("load_demo", verbosity=0)
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        if not _demo_loaded():
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-    if previous is None:
-        del connection._test_serialized_contents
-    else:
-        connection._test_serialized_contents = previous
-
-
-def in_parallel(*calls, timeout=120):
-    """Run each call in its own thread and connection, all released at once. Returns
-    [("ok", result) | ("error", exception)] in the order of the calls."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            connections["default"].ensure_connection()  # connect before the start line
-            barrier.wait(timeout=30)
-            results[index] = ("ok", call())
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[index] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung (deadlock?)"
-    return results
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from web.testing import client_for, opened_report
+from tests.helpers.web import client_for, opened_report
 
 pytestmark = pytest.mark.django_db
 

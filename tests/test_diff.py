@@ -1,7 +1,7 @@
 """The reviewer sees exactly what changed between versions, and since the version they returned."""
 import pytest
 
-from tests.test_lifecycle import RETURN_COMMENT, demo, fill_unit_report, new_unit_report, run
+from tests.helpers.workflow import RETURN_COMMENT, demo, fill_unit_report, new_unit_report, run
 from workflows.diff import diff_since_return, diff_versions, format_value, last_returned_version
 from workflows.errors import Invalid, NotFound
 from workflows.services import perform_transition, update_document

@@ -16,8 +16,18 @@ from documents.inspection import open_docx, text_lines
 from documents.models import IssuedFile, RegisterEntry, TemplateVersion
 from documents.pdf import PdfUnavailable, docx_to_pdf
 from scripts.build_docx_templates import build
-from tests.test_lifecycle import demo, fill_unit_report, new_plan_document, new_summary_report, new_unit_report, run
-from web.testing import client_for
+from tests.helpers.workflow import (
+    TO_SIGNED,
+    demo,
+    fill_unit_report,
+    issued_plan,
+    new_plan_document,
+    new_summary_report,
+    new_unit_report,
+    run,
+    the_plan_document,
+)
+from tests.helpers.web import client_for
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -27,17 +37,6 @@ pytestmark = pytest.mark.django_db
 def media_in_tmp(settings, tmp_path):
     """Uploaded templates go to a temporary MEDIA_ROOT, not the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-TO_SIGNED = [("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve"), ("pct", "sign")]
-
-
-def the_plan_document():
-    return Document.objects.get(kind="plan")
-
-
-def issued_plan():
-    return run(the_plan_document(), *TO_SIGNED, ("vanthu", "issue"))
-
 
 def test_draft_file_name_and_content_type():
     document = the_plan_document()

@@ -8,7 +8,7 @@ import pytest
 from documents.inspection import iter_paragraphs, open_docx
 from documents.rendering import render_docx, render_template
 from documents.templates import builtin_template, sample_context
-from tests.test_lifecycle import another_plan, demo, new_unit_report
+from tests.helpers.workflow import another_plan, demo, new_unit_report
 from workflows.models import Document
 from workflows.services import create_document, targets_for, update_document
 

@@ -19,7 +19,7 @@ from scripts.build_docx_templates import build, xml_parts
 from documents.inspection import open_docx
 from documents.models import RegisterEntry, TemplateVersion
 from documents.templates import active_template, builtin_template, validate_template
-from tests.test_lifecycle import run
+from tests.helpers.workflow import run
 from workflows.models import Document
 
 KINDS = list(FILES)

@@ -18,14 +18,14 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role, User
 from rounds.evaluation import evaluate_year
 from rounds.models import Notification
-from web.testing import client_for
+from tests.helpers.web import client_for
 from workflows import queries
 from workflows.errors import Forbidden
 from workflows.models import AuditEntry, Document, State
 from workflows.services import available_transitions, perform_transition, update_document
 
-from .test_api_auth import assert_error, login
-from .test_rounds import clock, demo, fill, opened, report_of, submit, the_plan  # noqa: F401 - clock is a fixture
+from tests.helpers.api import assert_error, login
+from tests.helpers.workflow import demo, fill, opened, submit, the_plan
 
 pytestmark = pytest.mark.django_db
 

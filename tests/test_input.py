@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from accounts.models import ApiToken, User
 from api.auth import hash_token
 from organizations.models import Unit
-from web.testing import client_for, filled_report, opened_report
+from tests.helpers.web import client_for, filled_report, opened_report
 from workflows import content as doc_content
 from workflows.models import AuditEntry, Document, Kind
 
-from .test_rounds import approve, opened, period
+from tests.helpers.workflow import approve, opened
 
 pytestmark = pytest.mark.django_db
 

@@ -2,126 +2,36 @@
 
 One test per row of the transition table (allowed role and a refused role), wrong states, comments,
 completeness checks, edit rules, whole paths, versions, the audit trail and frozen issued documents.
-The helpers at the top are shared with the diff, concurrency and register tests.
+The helpers live in tests/helpers/workflow.py.
 """
 import unicodedata
-import uuid
 
 import pytest
 from django.utils import timezone
 
-from accounts.models import User
-from plans.models import Period, Plan
 from workflows import content as doc_content
 from workflows.errors import Conflict, Forbidden, Invalid, NotFound, WrongState
 from workflows.models import AuditEntry, Document, DocumentIsFrozen, DocumentVersion, State
+from tests.helpers.workflow import (
+    COMMUNE_STEPS,
+    RETURN_COMMENT,
+    another_plan,
+    demo,
+    document_in,
+    fill_required_sections,
+    fill_unit_report,
+    new_plan_document,
+    new_summary_report,
+    new_unit_report,
+    period,
+    run,
+    sample_value,
+    signed_plan_document,
+    the_plan,
+)
 from workflows.services import available_transitions, create_document, perform_transition, targets_for, update_document
 
 pytestmark = pytest.mark.django_db
-
-
-# --- helpers shared with other test modules ----------------------------------------------------
-
-def demo(username):
-    return User.objects.select_related("unit").get(username=username)
-
-
-def the_plan():
-    return Plan.objects.order_by("pk").first()
-
-
-def another_plan():
-    """A second plan of the same commune: each plan has exactly one plan document."""
-    base = the_plan()
-    return Plan.objects.create(
-        commune=base.commune,
-        code=f"thu-{uuid.uuid4().hex[:10]}",
-        title=base.title,
-        start_year=base.start_year,
-        end_year=base.end_year,
-        coordinator=base.coordinator,
-        content=base.content,
-        recipients=base.recipients,
-        archive_line=base.archive_line,
-        signer=base.signer,
-    )
-
-
-def period(code="2026-H1"):
-    return Period.objects.get(plan=the_plan(), code=code)
-
-
-def sample_value(target):
-    return {"percent": 96.5, "count": 2, "boolean": True, "text": "Tăng so với cùng kỳ"}[target.input_kind]
-
-
-def new_unit_report(username="tramyte", period_code="2026-H1"):
-    return create_document(demo(username), "unit_report", plan=the_plan(), period=period(period_code))
-
-
-def fill_unit_report(document, username="tramyte", results="Kết quả nổi bật trong kỳ."):
-    values = [{"code": t.code, "value": sample_value(t), "note": ""} for t in targets_for(document)]
-    return update_document(document.pk, demo(username), version=document.version, sections={"results": results}, values=values)
-
-
-def fill_required_sections(document, username="vhxh"):
-    sections = document.content.get("sections", {})
-    missing = {
-        key: f"Nội dung mục {doc_content.SECTION_LABELS[key].lower()}."
-        for key, _, required in doc_content.SECTIONS[document.kind]
-        if required and not (sections.get(key) or "").strip()
-    }
-    if not missing:
-        return document
-    return update_document(document.pk, demo(username), version=document.version, sections=missing)
-
-
-def new_plan_document(title="Kế hoạch thử nghiệm"):
-    document = create_document(demo("vhxh"), "plan", plan=another_plan(), title=title)
-    return fill_required_sections(document)
-
-
-def new_summary_report(period_code="2026-H1"):
-    document = create_document(demo("vhxh"), "summary_report", plan=the_plan(), period=period(period_code))
-    return fill_required_sections(document)
-
-
-def run(document, *steps):
-    """Fire (username, transition[, comment]) steps in order; returns the document after the last."""
-    for step in steps:
-        username, name, *rest = step
-        document = perform_transition(document.pk, demo(username), name, rest[0] if rest else "")
-    return document
-
-
-RETURN_COMMENT = "Đề nghị bổ sung số liệu minh chứng."
-
-# The steps that bring a document from draft to each state.
-UNIT_STEPS = {
-    "draft": [],
-    "submitted": [("tramyte", "submit")],
-    "under_review": [("tramyte", "submit"), ("vhxh", "start_review")],
-    "returned": [("tramyte", "submit"), ("vhxh", "start_review"), ("vhxh", "return", RETURN_COMMENT)],
-    "approved": [("tramyte", "submit"), ("vhxh", "start_review"), ("vhxh", "approve")],
-}
-COMMUNE_STEPS = {
-    "draft": [],
-    "submitted": [("vhxh", "submit")],
-    "under_review": [("vhxh", "submit"), ("vanphong", "start_review")],
-    "approved": [("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve")],
-    "signed": [("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve"), ("pct", "sign")],
-}
-
-
-def document_in(kind, state):
-    if kind == "unit_report":
-        return run(fill_unit_report(new_unit_report()), *UNIT_STEPS[state])
-    document = new_plan_document() if kind == "plan" else new_summary_report()
-    return run(document, *COMMUNE_STEPS[state])
-
-
-def signed_plan_document(title):
-    return run(new_plan_document(title), *COMMUNE_STEPS["signed"])
 
 
 # --- the demo data -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken, FailedLogin, User
-from tests.test_api_auth import PASSWORD, assert_error
+from tests.helpers.api import PASSWORD, assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import FailedLogin, User
-from tests.conftest import postgres_only
-from tests.test_concurrency import demo_snapshot, in_parallel  # noqa: F401 - module fixture: demo data snapshot
+from tests.helpers.parallel import postgres_only, in_parallel
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("demo_snapshot")]
 
 LIMIT = 5
 CROWD = 30

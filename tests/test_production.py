@@ -23,8 +23,8 @@ from django.test import Client, RequestFactory, override_settings
 from django.views import defaults
 
 from config.middleware import DATABASE_UNAVAILABLE, unavailable_response
-from tests.conftest import postgres_only
-from tests.production import Browser, gunicorn, manage, production_env, python
+from tests.helpers.parallel import postgres_only
+from tests.helpers.production import Browser, gunicorn, manage, production_env, python
 
 ADMIN_PASSWORD = "Mat-khau-quan-tri-2026"
 USERS = f"""

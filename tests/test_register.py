@@ -9,43 +9,18 @@ import datetime
 import pytest
 from django.utils import timezone
 
-import documents.rendering
 from documents.models import IssuedFile, NumberSequence, RegisterEntry
 from documents.register import format_number, register_entries, symbol
 from organizations.models import Commune
-from tests.test_lifecycle import COMMUNE_STEPS, demo, new_summary_report, run, signed_plan_document, the_plan
+from tests.helpers.workflow import COMMUNE_STEPS, issue, new_summary_report, run, signed_plan_document, signed_summary_report, the_plan
 from workflows.errors import Unavailable, WrongState
 from workflows.models import AuditEntry, Document, State
-from workflows.services import perform_transition
 
 UTC = datetime.timezone.utc
 
 
-def issue(document):
-    return perform_transition(document.pk, demo("vanthu"), "issue")
-
-
-def signed_summary_report(period_code):
-    return run(new_summary_report(period_code), *COMMUNE_STEPS["signed"])
-
-
 def labels(documents):
     return [Document.objects.get(pk=d.pk).number_label for d in documents]
-
-
-@pytest.fixture
-def fail_rendering_for(monkeypatch):
-    """Make the Word rendering inside `issue` fail for the given document ids."""
-    failing = set()
-    original = documents.rendering.store_issued_file
-
-    def store_issued_file(document):
-        if document.pk in failing:
-            raise RuntimeError("Lỗi dựng tệp Word (giả lập)")
-        return original(document)
-
-    monkeypatch.setattr(documents.rendering, "store_issued_file", store_issued_file)
-    return failing
 
 
 def set_time(monkeypatch, utc_datetime):

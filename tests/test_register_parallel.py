@@ -6,14 +6,12 @@ import pytest
 from documents.models import IssuedFile, NumberSequence, RegisterEntry
 from organizations.models import Commune
 from plans.models import Period
-from tests.conftest import postgres_only
-from tests.test_concurrency import demo_snapshot, in_parallel  # noqa: F401 - module fixture: demo data snapshot
-from tests.test_lifecycle import signed_plan_document, the_plan
-from tests.test_register import fail_rendering_for, issue, signed_summary_report  # noqa: F401 - fixture
+from tests.helpers.parallel import postgres_only, in_parallel
+from tests.helpers.workflow import signed_plan_document, the_plan, issue, signed_summary_report
 from workflows.errors import Unavailable
 from workflows.models import AuditEntry, Document, State
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("demo_snapshot")]
 
 THREADS = 10
 

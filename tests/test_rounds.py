@@ -3,103 +3,25 @@
 Every aggregation rule of data/dien-chau-2026-2030.yaml is exercised through compile_summary:
 single (1.1, 2.2), sum of a count per year (3.1), share of xóm (1.2), share of units (3.2),
 mean over xóm (1.3), minimum over xóm (4.2), increase over the previous period (3.3) and
-"đạt quy định" (4.3), each with units that did not report. The helpers at the top are shared
-with the other test_rounds_* modules.
+"đạt quy định" (4.3), each with units that did not report. The helpers live in
+tests/helpers/workflow.py; `clock` is a fixture of tests/conftest.py.
 """
 from datetime import datetime
 
 import pytest
-from django.utils import timezone
 
-from accounts.models import User
-from plans.models import Period, Plan, Target
+from plans.models import Target
 from rounds.compile import aggregate, compile_summary, create_summary, is_met
 from rounds.services import open_round
 from workflows.errors import Conflict, Forbidden, Invalid, WrongState
 from workflows.models import Document, DocumentVersion, State
 from workflows.services import perform_transition, update_document
-from web.testing import reviewer_for
+from tests.helpers.workflow import approve, demo, fill, opened, period, report_of, submit, the_plan
 
 
 pytestmark = pytest.mark.django_db
 
 XOMS = [f"xom-{n:02d}" for n in range(1, 13)]
-
-
-# --- helpers shared with the other rounds test modules --------------------------------------
-
-def demo(username):
-    return User.objects.select_related("unit").get(username=username)
-
-
-def the_plan():
-    return Plan.objects.order_by("pk").first()
-
-
-def period(code="2026-H1"):
-    return Period.objects.select_related("plan", "plan__commune").get(plan=the_plan(), code=code)
-
-
-def aware(*args):
-    return timezone.make_aware(datetime(*args))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A settable "now" for everything that asks django.utils.timezone (services, auto_now_add)."""
-
-    class Clock:
-        now = aware(2026, 6, 1, 8, 0)
-
-        def set(self, *args):
-            self.now = aware(*args)
-
-    fixed = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
-    return fixed
-
-
-DEFAULTS = {"percent": 96.5, "count": 1, "boolean": True, "text": "Đạt yêu cầu"}
-
-
-def report_of(period_obj, unit_code):
-    return Document.objects.get(kind="unit_report", period=period_obj, unit__code=unit_code)
-
-
-def fill(period_obj, unit_code, values=None, models=None, sections=None):
-    """Fill a unit's report: the given values, a default for every other target it reports."""
-    document = report_of(period_obj, unit_code)
-    values = dict(values or {})
-    codes = Target.objects.filter(plan=period_obj.plan, reporting_units=document.unit).values_list("code", "input_kind")
-    payload = [{"code": code, "value": values.get(code, DEFAULTS[kind])} for code, kind in codes]
-    return update_document(
-        document.pk,
-        demo(unit_code),
-        version=document.version,
-        sections=sections or {"results": f"Kết quả của {document.unit.name}."},
-        values=payload,
-        models=models,
-    )
-
-
-def submit(period_obj, unit_code, **kwargs):
-    document = fill(period_obj, unit_code, **kwargs)
-    return perform_transition(document.pk, demo(unit_code), "submit")
-
-
-def approve(period_obj, unit_code, **kwargs):
-    """Fill, submit, review and approve a unit's report (returns the approved document). Phòng VH-XH
-    reviews; its own report, which its only reviewer wrote, goes to Văn phòng HĐND-UBND (four eyes)."""
-    document = submit(period_obj, unit_code, **kwargs)
-    reviewer = reviewer_for(document)
-    perform_transition(document.pk, reviewer, "start_review")
-    return perform_transition(document.pk, reviewer, "approve")
-
-
-def opened(code="2026-H1"):
-    period_obj = period(code)
-    open_round(period_obj, demo("vhxh"))
-    return period(code)
 
 
 def figures(document):

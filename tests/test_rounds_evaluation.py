@@ -18,7 +18,7 @@ from rounds.queries import round_status
 from rounds.services import open_round
 from workflows.services import perform_transition
 
-from .test_rounds import approve, clock, demo, fill, opened, period, submit, the_plan  # noqa: F401 - clock is a fixture
+from tests.helpers.workflow import approve, demo, fill, opened, period, submit, the_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -1,43 +1,23 @@
 """Rounds under real concurrency on PostgreSQL: parallel openings and parallel reminder runs.
 
 Threads with their own connections start together at a barrier. Transactional tests empty the
-database when they end, so the demo data is snapshotted and restored around the module.
+database when they end; `demo_snapshot` (tests/conftest.py) restores the demo data before each.
 """
 import threading
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import connections
 
-from accounts.models import User
 from rounds.models import Notification, ReminderLog
 from rounds.reminders import run
 from rounds.services import open_round
 from workflows.models import Document
 
-from .conftest import postgres_only
-from .test_rounds import aware, demo, period
+from tests.helpers.parallel import postgres_only
+from tests.helpers.workflow import aware, demo, period
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_snapshot(django_db_setup, django_db_blocker):
-    connection = connections["default"]
-    previous = getattr(connection, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        if not User.objects.filter(username="vhxh").exists():
-            call_command("load_demo", verbosity=0)
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        if not User.objects.filter(username="vhxh").exists():
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-    if previous is None:
-        del connection._test_serialized_contents
-    else:
-        connection._test_serialized_contents = previous
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("demo_snapshot")]
 
 
 def in_parallel(call, times=4):

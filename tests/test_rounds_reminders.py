@@ -15,7 +15,7 @@ from rounds.queries import round_status
 from rounds.reminders import run
 from workflows.services import perform_transition
 
-from .test_rounds import approve, clock, demo, opened, report_of, submit  # noqa: F401 - clock is a fixture
+from tests.helpers.workflow import approve, demo, opened, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import DocumentPdf, IssuedFile
-from tests.test_api_auth import login
-from tests.test_background import Soffice
-from tests.test_docx_issue import TO_SIGNED
-from tests.test_lifecycle import demo, run
-from web.testing import client_for, opened_report
+from tests.helpers.api import login
+from tests.helpers.soffice import Soffice
+from tests.helpers.workflow import TO_SIGNED, demo, run
+from tests.helpers.web import client_for, opened_report
 from workflows.attachments import add_attachment
 from workflows.models import Document
 

@@ -22,22 +22,18 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
 from config.celery import app
 from documents.models import DocumentPdf, IssuedFile
 from plans.models import Period
 from rounds.models import Notification, ReminderLog
 from rounds.tasks import send_reminders
-from tests.test_api_auth import login
-from tests.test_background import Soffice
-from tests.test_docx_issue import TO_SIGNED
-from tests.test_lifecycle import run
-from tests.test_rounds import opened
+from tests.helpers.api import login
+from tests.helpers.soffice import Soffice
+from tests.helpers.workflow import TO_SIGNED, run, opened
 from workflows.models import Document
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -47,31 +43,8 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set REDIS_URL=redis://127.0.0.1:6379/1 (REQUIRE_REDIS=1 in CI)"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("demo_snapshot"),
 ]
-
-
-def _demo_loaded():
-    return User.objects.filter(username="tramyte").exists()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_snapshot(django_db_setup, django_db_blocker):
-    """As in tests/test_concurrency.py: transactional tests empty the database, so the demo data
-    is restored before each test (serialized_rollback) and once more when the module is done."""
-    connection = connections["default"]
-    previous = getattr(connection, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        if not _demo_loaded():
-            call_command("load_demo", verbosity=0)
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        if not _demo_loaded():
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-    if previous is None:
-        del connection._test_serialized_contents
-    else:
-        connection._test_serialized_contents = previous
 
 
 def _worker_database_url():

@@ -24,7 +24,7 @@ from documents.models import IssuedFile, TemplateVersion
 from documents import rendering
 from documents.rendering import render_template
 from documents.templates import builtin_template, package_limits, sample_context, validate_template
-from tests.test_lifecycle import fill_unit_report, new_summary_report, new_unit_report, run
+from tests.helpers.workflow import fill_unit_report, new_summary_report, new_unit_report, run
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from web.testing import client_for
+from tests.helpers.web import client_for
 from workflows.models import Document, Kind
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from web.testing import client_for, filled_report, form_data, opened_report
+from tests.helpers.web import client_for, filled_report, form_data, opened_report
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from accounts.models import User
 from plans.models import Period
 from web.search import fold
-from web.testing import client_for, filled_report, opened_report
+from tests.helpers.web import client_for, filled_report, opened_report
 from workflows.models import Document, Kind
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_signer_reads_the_compiled_figures_and_signs_the_summary():
     vhxh = client_for("vhxh")
     data = {k: "Nội dung" for k in ("section-results", "section-shortcomings", "section-next_tasks")}
     html = vhxh.get(f"/van-ban/{summary.pk}/sua/").content.decode()
-    from web.testing import form_data
+    from tests.helpers.web import form_data
 
     assert vhxh.post(f"/van-ban/{summary.pk}/sua/", {**form_data(html), **data, "action": "submit"}).status_code == 302
     vanphong = client_for("vanphong")
@@ -143,7 +143,7 @@ def test_evaluation_ranks_units_with_reasons_and_exports(django_assert_max_num_q
     from openpyxl import load_workbook
     import io
 
-    from web.testing import approved_reports
+    from tests.helpers.web import approved_reports
 
     approved_reports("2026-H1", ["tramyte", "kinhte", "xom-01"])
     client = client_for("pct")

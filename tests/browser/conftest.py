@@ -1,14 +1,15 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Skipped with a clear reason when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI),
-which turns a missing browser into a failure. Each test runs on a transactional database that is
-flushed afterwards, so the demo data is loaded again (idempotently) before each test.
+which turns a missing browser into a failure. The live server needs committed data, so each test
+is transactional: it starts from the session's snapshot of the demo data (serialized_rollback,
+restored in about a second instead of loading the demo data again) and the database is emptied
+after it; `demo_snapshot` puts the demo data back once the module is done.
 """
 import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -70,8 +71,9 @@ def chromium():
 
 
 @pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo", verbosity=0)
+def demo_data(demo_snapshot, django_db_serialized_rollback, transactional_db):
+    """The demo data, committed for the live server: restored from the snapshot before the test.
+    The cache (login throttling, sessions) starts empty too."""
     from django.core.cache import cache
 
     cache.clear()
@@ -146,11 +148,3 @@ def site(live_server, demo_data, chromium):
         except Exception:
             pass
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_demo_data_afterwards(django_db_blocker):
-    """The live-server tests flush the database; leave the demo data in place for later tests."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)

@@ -87,7 +87,7 @@ def test_unit_report_submit_return_fix_approve(site):
 def test_own_report_goes_to_the_office_four_eyes(site):
     """Phòng VH-XH's only reviewer submits its own report: it is not theirs to review; the office's is."""
     from accounts.models import User
-    from web.testing import client_for, filled_report, opened_report
+    from tests.helpers.web import client_for, filled_report, opened_report
     from workflows.services import perform_transition
 
     report = opened_report("vhxh")
@@ -196,7 +196,7 @@ def test_one_refused_action_per_role(site):
 
 def test_screens_fit_office_and_phone_widths(site):
     from rounds.compile import create_summary
-    from web.testing import approved_reports
+    from tests.helpers.web import approved_reports
 
     from accounts.models import User
     from plans.models import Period

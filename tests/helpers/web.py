@@ -6,6 +6,7 @@ from django.test import Client
 from accounts.models import User
 from plans.models import Period
 from rounds.services import open_round
+from tests.helpers.workflow import reviewer_for
 from workflows.models import Document, Kind
 
 
@@ -92,16 +93,3 @@ def approved_reports(period_code, unit_codes, percent="96.5", seed=0):
         services.perform_transition(document.pk, reviewer, "start_review")
         done.append(services.perform_transition(document.pk, reviewer, "approve"))
     return done
-
-
-def reviewer_for(document):
-    """The demo reviewer who may review this document now: Phòng VH-XH (vhxh), or Văn phòng HĐND-UBND
-    (vanphong) for Phòng VH-XH's own report, which vhxh may not review (four eyes)."""
-    from workflows import policy
-
-    document = Document.objects.select_related("unit").get(pk=document.pk)
-    for username in ("vhxh", "vanphong"):
-        user = User.objects.select_related("unit").get(username=username)
-        if policy.may(user, "start_review", document):
-            return user
-    raise AssertionError(f"No demo reviewer may review {document}")
