@@ -111,8 +111,8 @@ class WeightsOut(Schema):
     targets: float = Field(..., description="Điểm tối đa cho tỷ lệ chỉ tiêu đạt")
     on_time: float = Field(..., description="Điểm tối đa cho tỷ lệ báo cáo đúng hạn")
     per_return: float = Field(..., description="Điểm trừ mỗi lần bị trả lại")
-    per_model: float = Field(..., description="Điểm mỗi mô hình")
-    max_models: float = Field(..., description="Điểm mô hình tối đa")
+    per_initiative: float = Field(..., description="Điểm mỗi mô hình")
+    max_initiatives: float = Field(..., description="Điểm mô hình tối đa")
 
 
 class EvaluationRowOut(Schema):
@@ -126,7 +126,7 @@ class EvaluationRowOut(Schema):
     reports_approved: int
     on_time: int
     returns: int
-    models: int
+    initiatives: int = Field(..., description="Số mô hình đã xây dựng (tên khác nhau) trong các báo cáo đã duyệt")
     reasons: list[str] = Field(..., description="Căn cứ chấm điểm, bằng tiếng Việt")
 
 
@@ -329,13 +329,13 @@ def evaluation(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[
         "year": year,
         "weights": {
             "targets": weights.targets, "on_time": weights.on_time, "per_return": weights.per_return,
-            "per_model": weights.per_model, "max_models": weights.max_models,
+            "per_initiative": weights.per_initiative, "max_initiatives": weights.max_initiatives,
         },
         "rows": [
             {
                 "rank": r.rank, "unit_code": r.unit_code, "unit": r.unit, "score": r.score, "targets_met": r.targets_met,
                 "targets_judged": r.targets_judged, "reports": r.reports, "reports_approved": r.reports_approved,
-                "on_time": r.on_time, "returns": r.returns, "models": r.models, "reasons": r.reasons,
+                "on_time": r.on_time, "returns": r.returns, "initiatives": r.initiatives, "reasons": r.reasons,
             }
             for r in rows
         ],

@@ -297,22 +297,20 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
     period.plan = document.plan
     rows, reports, targets = compute_figures(period)
     drafts = {key: _fit(text) for key, text in draft_sections(period, rows, reports, targets).items()}
-    drafts = doc_content.clean_sections(document.kind, drafts)
-    content = dict(document.content)
-    sections = dict(content.get("sections") or {})
-    for key, text in drafts.items():
-        if replace_sections or not (sections.get(key) or "").strip():
-            sections[key] = text
-    content["sections"] = sections
-    content["compiled"] = {
-        "computed_at": timezone.now().isoformat(),
-        "period": period.code,
-        "data_start": period.data_start.isoformat(),
-        "data_end": period.data_end.isoformat(),
-        "targets": rows,
-        "drafts": drafts,
-    }
-    document.content = content
+    drafts = doc_content.SummaryReportContent().with_sections(drafts).sections  # cleaned as typed text is
+    content = document.typed_content
+    content = content.with_sections(
+        {key: text for key, text in drafts.items() if replace_sections or not content.section(key).strip()}
+    )
+    content.compiled = doc_content.Compiled(
+        computed_at=timezone.now().isoformat(),
+        period=period.code,
+        data_start=period.data_start.isoformat(),
+        data_end=period.data_end.isoformat(),
+        targets=rows,
+        drafts=drafts,
+    )
+    document.typed_content = content
     return save_new_version(document, user)
 
 

@@ -139,7 +139,7 @@ def evaluation_xlsx(plan, year, rows=None):
         _append(
             sheet,
             [row.rank, row.unit, float(row.score), row.targets_met, row.targets_judged, share, row.reports, row.on_time,
-             row.returns, row.models, "\n".join(row.reasons)],
+             row.returns, row.initiatives, "\n".join(row.reasons)],
             {3: NUMBER_FORMAT, 6: PERCENT_FORMAT},
         )
     return _bytes(workbook)

@@ -208,7 +208,7 @@ def test_patch_validation_names_the_field(tramyte):
     assert_error(tramyte.patch(url, {"version": 1, "values": [{"code": "2.2", "value": 90}]}), 400, "values.2.2")
     assert_error(tramyte.patch(url, {"version": 1, "sections": {"mo_dau": "x"}}), 400, "sections.mo_dau")
     assert_error(tramyte.patch(url, {"version": 1, "sections": {"results": 5}}), 400, "sections.results")
-    assert_error(tramyte.patch(url, {"version": 1, "models": [{"kind": "Xóm số"}]}), 400, "models[0].name")
+    assert_error(tramyte.patch(url, {"version": 1, "initiatives": [{"kind": "Xóm số"}]}), 400, "initiatives[0].name")
     assert_error(tramyte.patch(url, {"version": 1, "title": "x" * 600}), 400, "title")
     assert_error(tramyte.patch(url, {"version": 1, "colour": "đỏ"}), 400, "colour")
     assert tramyte.get(url).json()["version"] == 1
@@ -222,13 +222,13 @@ def test_percent_values_and_models_round_trip():
         {
             "version": 1,
             "values": [{"code": "2.2", "value": 96.5, "note": "Hồ sơ trực tuyến toàn trình"}],
-            "models": [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh"}],
+            "initiatives": [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh"}],
         },
     )
     assert saved.status_code == 200, saved.content
     body = saved.json()
     assert {"code": "2.2", "value": 96.5, "note": "Hồ sơ trực tuyến toàn trình", "evidence": ""} in body["values"]
-    assert body["models"] == [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh", "note": ""}]
+    assert body["initiatives"] == [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh", "note": ""}]
     assert_error(vanphong.patch(f"/documents/{document['id']}", {"version": 2, "values": [{"code": "2.2", "value": 96.555}]}), 400, "values.2.2")
 
 

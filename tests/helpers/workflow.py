@@ -161,7 +161,7 @@ def report_of(period_obj, unit_code):
     return Document.objects.get(kind="unit_report", period=period_obj, unit__code=unit_code)
 
 
-def fill(period_obj, unit_code, values=None, models=None, sections=None):
+def fill(period_obj, unit_code, values=None, initiatives=None, sections=None):
     """Fill a unit's report: the given values, a default for every other target it reports."""
     document = report_of(period_obj, unit_code)
     values = dict(values or {})
@@ -173,7 +173,7 @@ def fill(period_obj, unit_code, values=None, models=None, sections=None):
         version=document.version,
         sections=sections or {"results": f"Kết quả của {document.unit.name}."},
         values=payload,
-        models=models,
+        initiatives=initiatives,
     )
 
 
