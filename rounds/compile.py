@@ -156,13 +156,13 @@ def previous_compiled(period):
     )
     best = None
     for doc in candidates:
-        if not (doc.content.get("compiled") or {}).get("targets"):
+        if not doc.typed_content.compiled_targets:
             continue
         if best is None or (doc.period.kind == period.kind and best.period.kind != period.kind):
             best = doc
     if best is None:
         return {}
-    return {row["code"]: row.get("value") for row in best.content["compiled"]["targets"]}
+    return {row.code: row.value for row in best.typed_content.compiled_targets}
 
 
 def _load(period):
@@ -179,6 +179,7 @@ def compute_figures(period):
     """The compiled figures of a period (no writes). Returns (rows, reports_by_unit, targets)."""
     targets, reports = _load(period)
     previous = previous_compiled(period)
+    contents = {unit_id: doc.typed_content for unit_id, doc in reports.items()}
     rows = []
     for target in targets:
         units = sorted(target.reporting_units.all(), key=lambda u: (u.order, u.name))
@@ -189,7 +190,7 @@ def compute_figures(period):
             if doc is None:
                 missing.append(unit.name)
                 continue
-            values[unit] = ((doc.content.get("values") or {}).get(target.code) or {}).get("value")
+            values[unit] = contents[unit.pk].value_of(target.code)
         value = aggregate(target, values, len(units))
         met = is_met(target, value, previous=previous.get(target.code), unit_values=values, complete=not missing)
         rows.append(
@@ -219,7 +220,7 @@ def _unit_lines(reports, key, keep=None):
     """Lines «- Unit: text», in unit order, of the reports whose section `key` is filled (and that `keep` accepts)."""
     lines = []
     for doc in sorted(reports.values(), key=lambda d: (d.unit.order, d.unit.name)):
-        text = ((doc.content.get("sections") or {}).get(key) or "").strip()
+        text = doc.typed_content.section(key).strip()
         if text and (keep is None or keep(doc)):
             lines.append(f"- {doc.unit.name}: {text}")
     return lines
