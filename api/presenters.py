@@ -23,9 +23,14 @@ def date_vn(value):
 def values_list(content, targets=None):
     """[ValueOut]: every target the unit reports, then anything else stored (unit reports only)."""
     stored = getattr(content, "values", {})
-    codes = [t.code for t in targets or []]
-    codes += sorted((code for code in stored if code not in set(codes)), key=_code_key)
-    return [{"code": code, **(stored.get(code) or TargetEntry()).model_dump()} for code in codes]
+    by_code = {t.code: t for t in targets or []}
+    codes = list(by_code)
+    codes += sorted((code for code in stored if code not in by_code), key=_code_key)
+    rows = []
+    for code in codes:
+        entry = stored.get(code) or TargetEntry()
+        rows.append({"code": code, **entry.model_dump(), "text": formatting.unit_value_label(by_code.get(code), entry.value)})
+    return rows
 
 
 def content_fields(content, targets):

@@ -199,6 +199,7 @@ class ValueOut(TargetEntry):
     """A unit's result for one target."""
 
     code: str = Field(..., description="Mã chỉ tiêu")
+    text: str = Field(..., description="Kết quả như in trong văn bản: «96,5%», «Đạt», «Chưa đạt», «2 mô hình», «Chưa có số liệu»")
 
 
 InitiativeOut = Initiative

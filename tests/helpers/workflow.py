@@ -63,11 +63,11 @@ def fill_unit_report(document, username="tramyte", results="Kết quả nổi b�
 
 
 def fill_required_sections(document, username="vhxh"):
-    sections = document.content.get("sections", {})
+    content = document.typed_content
     missing = {
         key: f"Nội dung mục {doc_content.SECTION_LABELS[key].lower()}."
         for key, _, required in doc_content.SECTIONS[document.kind]
-        if required and not (sections.get(key) or "").strip()
+        if required and not content.section(key).strip()
     }
     if not missing:
         return document
