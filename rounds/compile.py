@@ -16,10 +16,10 @@ Whether a target is met follows Target.comparison: at_least (>=), over (>), achi
 increase (greater than the previous period's compiled value; null without one) and as_required
 (true when every reporting unit says it is achieved, false when one says it is not, else null).
 
-Overwriting: the figures (content["compiled"]) are always recomputed; they are derived data.
+Overwriting: the figures (SummaryReportContent.compiled) are always recomputed; they are derived data.
 Narrative sections are drafted from the units' sections and written only into EMPTY sections, so
 what staff have written is never silently replaced. All drafts are also kept in
-content["compiled"]["drafts"]; compile_summary(..., replace_sections=True) puts them in anyway
+compiled.drafts; compile_summary(..., replace_sections=True) puts them in anyway
 (the "use the draft" button). Like workflows.services.update_document it locks the row, checks the
 optional version and saves through workflows.services.save_new_version (version + 1, snapshot); the
 compiled figures are derived data, which update_document deliberately does not accept from users.
