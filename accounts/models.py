@@ -41,6 +41,22 @@ class User(AbstractUser):
         return role in (self.roles or [])
 
     @property
+    def home_commune_id(self):
+        """The commune this person works for: the one on the account, else their unit's. None for an
+        account of no commune (an administrator of the whole installation), who sees every commune.
+        The one answer to "which commune is this user's" for pages, the API and the exports."""
+        if self.commune_id:
+            return self.commune_id
+        return self.unit.commune_id if self.unit_id else None
+
+    @property
+    def home_commune(self):
+        """The Commune of `home_commune_id` (None likewise)."""
+        if self.commune_id:
+            return self.commune
+        return self.unit.commune if self.unit_id else None
+
+    @property
     def role_labels(self):
         labels = dict(Role.choices)
         return [labels.get(r, r) for r in self.roles or []]

@@ -1,18 +1,49 @@
-"""Reads: what a user may see, what waits for them. Each runs a fixed number of queries."""
-from django.db.models import Count, Q
+"""Reads: what a user may see, what waits for them. Each runs a fixed number of queries.
+
+The two facts every list and table takes from the audit trail are annotated here and only here:
+how often a document was returned (`with_return_count`) and when its submission that counts for
+the deadline was made (`with_counted_submission`)."""
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Role
 
 from . import policy
-from .models import Document, Kind, State
+from .models import AuditEntry, Document, Kind, State
+
+# A return by the reviewer or a send-back by the signer: both send the document back to its author.
+RETURN_TRANSITIONS = ("return", "send_back")
+
+
+def with_return_count(qs):
+    """Annotate `return_count`: how many times each document was returned or sent back.
+
+    `distinct` because callers add other joins over the audit trail to the same query."""
+    return qs.annotate(
+        return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=RETURN_TRANSITIONS), distinct=True)
+    )
+
+
+def with_counted_submission(qs):
+    """Annotate `counted_submit_at`: the submission that counts for the deadline (None if none).
+
+    That is the FIRST submission the unit did not take back itself: a report returned by the
+    reviewer and resubmitted keeps the date it was first handed in (the reviewer had it in time;
+    the return costs points of its own in the evaluation), while a report the unit withdrew
+    counts from its next submission."""
+    withdrawn_later = AuditEntry.objects.filter(document=OuterRef("document"), transition="withdraw", at__gt=OuterRef("at"))
+    counted = (
+        AuditEntry.objects.filter(document=OuterRef("pk"), transition="submit")
+        .filter(~Exists(withdrawn_later))
+        .order_by("at", "id")
+        .values("at")[:1]
+    )
+    return qs.annotate(counted_submit_at=Subquery(counted))
 
 
 def documents_for(user):
-    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer").annotate(
-        return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=("return", "send_back")), distinct=True)
-    )
-    return policy.visible_documents(user, qs)
+    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer")
+    return policy.visible_documents(user, with_return_count(qs))
 
 
 def waiting_for(user):

@@ -14,7 +14,7 @@ from documents import pdfs, rendering
 from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from plans.models import Period, Target
-from rounds.queries import unread_for
+from rounds.selectors import unread_for
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
 from workflows import policy, queries, services
