@@ -31,7 +31,8 @@ def with_counted_submission(qs):
     reviewer and resubmitted keeps the date it was first handed in (the reviewer had it in time;
     the return costs points of its own in the evaluation), while a report the unit withdrew
     counts from its next submission."""
-    withdrawn_later = AuditEntry.objects.filter(document=OuterRef("document"), transition="withdraw", at__gt=OuterRef("at"))
+    later = Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))  # the audit trail's order
+    withdrawn_later = AuditEntry.objects.filter(later, document=OuterRef("document"), transition="withdraw")
     counted = (
         AuditEntry.objects.filter(document=OuterRef("pk"), transition="submit")
         .filter(~Exists(withdrawn_later))
