@@ -216,11 +216,18 @@ def may(user, name, document):
     return name not in FOUR_EYES or not own_work(user, document)
 
 
+def permission_name(name):
+    """The Django permission of a transition: "workflows.approve_document" (workflows.backends)."""
+    return f"workflows.{name}_document"
+
+
 def can(name):
-    """Permission callable for django-fsm's @transition(permission=...)."""
+    """Permission callable for django-fsm's @transition(permission=...): asks the user's has_perm,
+    which workflows.backends answers with `may`, the same question the views and the API ask."""
+    perm = permission_name(name)
 
     def check(instance, user):
-        return may(user, name, instance)
+        return user.has_perm(perm, instance)
 
     check.__name__ = f"can_{name}"
     return check

@@ -177,7 +177,7 @@ class EditView(LoginRequiredMixin, View):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
         document = visible_document(request.user, kwargs["pk"])
-        if not policy.may_edit(request.user, document):
+        if not request.user.has_perm("workflows.change_document", document):
             raise Forbidden("Chỉ cán bộ soạn thảo của đơn vị soạn thảo mới được sửa văn bản này.")
         self.document = document
         return super().dispatch(request, *args, **kwargs)
