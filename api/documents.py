@@ -78,18 +78,12 @@ def list_documents(
     period: Optional[str] = Query(None, pattern=PERIOD_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1"),
     unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã đơn vị, ví dụ tramyte"),
     state: Optional[StateName] = None,
+    q: str = Query("", max_length=200, description="Tìm trong tiêu đề, số hiệu, đơn vị và nội dung; không phân biệt dấu"),
 ):
-    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy tất cả."""
-    qs = queries.documents_for(request.auth)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if period:
-        qs = qs.filter(period__code=period)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    if state:
-        qs = qs.filter(state=state)
-    return [presenters.document_summary(d) for d in qs.order_by("-updated_at", "-id")]
+    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy tất cả.
+    Cùng danh sách với trang Tra cứu (workflows.queries.find_documents), mới sửa trước."""
+    qs = queries.find_documents(request.auth, kind=kind, period=period, unit=unit, state=state, q=q)
+    return [presenters.document_summary(d) for d in qs]
 
 
 @router.post("/documents", response={201: DocumentOut, **WRITE_ERRORS}, summary="Tạo văn bản (dự thảo)")

@@ -261,3 +261,32 @@ def test_register_and_document_lists_run_the_same_number_of_queries_whatever_the
     assert len(api.get("/register", year=2026).json()) == 3
     html = page.get("/van-ban/tra-cuu/", {"trang": "2"}).content.decode()
     assert "Trang trước" in html and "Trang sau" not in html
+
+
+# --- Tra cứu văn bản ----------------------------------------------------------------------------
+
+def _ids_on_search_page(client, params):
+    html = client.get("/van-ban/tra-cuu/", params).content.decode()
+    return [int(pk) for pk in re.findall(r'href="/van-ban/(\d+)/"', html)]
+
+
+@pytest.mark.parametrize(
+    "username, params",
+    [
+        ("vhxh", {}),
+        ("vhxh", {"kind": "unit_report", "state": "submitted"}),
+        ("vhxh", {"q": "ket qua cua tram y te"}),
+        ("pct", {"period": "2026-H1", "unit": "xom-01"}),
+        ("tramyte", {}),
+    ],
+)
+def test_search_page_and_api_list_the_same_documents(clock, username, params):
+    clock.set(2026, 6, 10, 8, 0)
+    h1 = opened("2026-H1")
+    submit(h1, "tramyte")
+    clock.set(2026, 6, 11, 8, 0)
+    submit(h1, "xom-01")
+    page = list(dict.fromkeys(_ids_on_search_page(client_for(username), params)))
+    api = [d["id"] for d in login(username).get("/documents", **params).json()]
+    assert page == api[: len(page)] and len(page) == min(len(api), 25)
+    assert api, "every case lists something"

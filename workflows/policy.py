@@ -86,11 +86,11 @@ def is_reviewer(user, document):
 
 
 def is_signer(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.commune_id in (None, document.commune_id))
+    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.home_commune_id in (None, document.commune_id))
 
 
 def is_clerk(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.commune_id in (None, document.commune_id))
+    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.home_commune_id in (None, document.commune_id))
 
 
 ACTOR_CHECKS = {"author": is_author, "reviewer": is_reviewer, "signer": is_signer, "clerk": is_clerk}

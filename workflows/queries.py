@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 
-from . import policy
+from . import policy, search
 from .models import AuditEntry, Document, Kind, State
 
 # A return by the reviewer or a send-back by the signer: both send the document back to its author.
@@ -45,6 +45,25 @@ def with_counted_submission(qs):
 def documents_for(user):
     qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer")
     return policy.visible_documents(user, with_return_count(qs))
+
+
+def find_documents(user, *, kind=None, period=None, unit=None, state=None, q=""):
+    """Tra cứu: the documents this user may see, narrowed by kind, period code, unit code, state
+    ("overdue": not submitted after the deadline) and a text folded of its diacritics
+    (workflows.search), newest change first. The search page and GET /api/v1/documents list this;
+    unknown kinds or states are ignored. Two queries (three with a text), whatever the number."""
+    qs = documents_for(user)
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    if state in State.values:
+        qs = qs.filter(state=state)
+    elif state == "overdue":
+        qs = qs.filter(overdue_filter())
+    if period:
+        qs = qs.filter(period__code=period)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    return search.search(qs, q).order_by("-updated_at", "-id")
 
 
 def waiting_for(user):
