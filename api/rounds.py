@@ -108,8 +108,8 @@ class WeightsOut(Schema):
     targets: float = Field(..., description="Điểm tối đa cho tỷ lệ chỉ tiêu đạt")
     on_time: float = Field(..., description="Điểm tối đa cho tỷ lệ báo cáo đúng hạn")
     per_return: float = Field(..., description="Điểm trừ mỗi lần bị trả lại")
-    per_model: float = Field(..., description="Điểm mỗi mô hình")
-    max_models: float = Field(..., description="Điểm mô hình tối đa")
+    per_initiative: float = Field(..., description="Điểm mỗi mô hình")
+    max_initiatives: float = Field(..., description="Điểm mô hình tối đa")
 
 
 class EvaluationOut(Schema):
@@ -139,16 +139,21 @@ def _xlsx_doc(description):
 
 
 def _compiled_out(document):
-    compiled = document.content.get("compiled") or {}
+    compiled = document.typed_content.compiled
     return {
         "document_id": document.pk,
         "version": document.version,
         "state": document.state,
         "period": document.period.code,
         "data_window": data_window_sentence(document.period),
-        "computed_at": compiled.get("computed_at", ""),
-        "targets": compiled.get("targets", []),
+        "computed_at": compiled.computed_at if compiled else "",
+        "targets": compiled.targets if compiled else [],
     }
+
+
+def _compiled_targets(document):
+    """The compiled figures of a summary report; none for other kinds."""
+    return document.typed_content.compiled_targets if document.kind == "summary_report" else []
 
 
 def _visible_summary(user, document_id):
@@ -244,7 +249,7 @@ def compile_document(
 @router.get("/documents/{id}/compiled", response={200: CompiledOut, **READ_ERRORS}, summary="Xem số liệu tổng hợp")
 def compiled(request, id: int = Path(..., ge=1, le=MAX_ID)):
     document = _visible_summary(request.auth, id)
-    if not (document.content.get("compiled") or {}).get("targets"):
+    if not _compiled_targets(document):
         raise NotFound("Văn bản chưa có số liệu tổng hợp.")
     return _compiled_out(document)
 
@@ -257,7 +262,7 @@ def compiled(request, id: int = Path(..., ge=1, le=MAX_ID)):
 )
 def compiled_xlsx(request, id: int = Path(..., ge=1, le=MAX_ID)):
     document = _visible_summary(request.auth, id)
-    if not (document.content.get("compiled") or {}).get("targets"):
+    if not _compiled_targets(document):
         raise NotFound("Văn bản chưa có số liệu tổng hợp.")
     return _file(f"so-lieu-tong-hop-{document.period.code if document.period_id else document.pk}.xlsx", exports.compiled_xlsx(document))
 

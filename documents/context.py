@@ -10,7 +10,8 @@
     recipients   Nơi nhận lines, already punctuated ("- ...;", last "- Lưu: VT, ....")
     signature    {lines, name}
 
-Everything here is data: templates only place it. User text is cleaned (NFC, no control
+Everything here is data, read from the document's typed content (workflows.content) and
+formatted by plans.formatting: templates only place it. User text is cleaned (NFC, no control
 characters) and later printed literally by the renderer.
 """
 import unicodedata
@@ -18,7 +19,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from plans.formatting import number_vn, unit_value_label
+from plans.formatting import MISSING, unit_value_label, verdict_vn
 from workflows.content import SECTIONS
 from workflows.services import targets_for
 
@@ -40,26 +41,6 @@ def roman(number):
 
 def _lower(text):
     return unicodedata.normalize("NFC", text or "").strip().lower()
-
-
-# --- values ---------------------------------------------------------------------------------
-def format_value(target, value):
-    """A unit's reported value as printed: "96,5%", "Đạt", "3", or the text."""
-    if value is None or value == "":
-        return "Chưa nhập"
-    kind = target.input_kind
-    try:
-        if kind == "percent":
-            return f"{number_vn(value)}%"
-        if kind == "count" and not isinstance(value, int):
-            return number_vn(value)
-    except (ArithmeticError, ValueError):
-        return clean(str(value))
-    if kind == "boolean":
-        return "Đạt" if value is True else "Không đạt" if value is False else clean(str(value))
-    if kind == "count" and isinstance(value, int):
-        return unit_value_label(target, value)
-    return clean(str(value))
 
 
 # --- header ---------------------------------------------------------------------------------
@@ -85,7 +66,7 @@ def _commune_header(document, final, today):
 
 
 def unit_number(document):
-    label = clean(str(document.content.get("number_label") or "")).strip()
+    label = clean(document.number_label).strip()
     abbreviation = f"BC-{document.unit.abbreviation}"
     if not label:
         return f"{BLANK_NUMBER}/{abbreviation}"
@@ -138,13 +119,11 @@ def recipients(document):
     if document.kind == "plan":
         return punctuated_recipients(plan.recipients, plan.archive_line)
     if document.kind == "summary_report":
-        items = document.content.get("recipients") or plan.recipients
-        return punctuated_recipients(items, f"VT, {document.unit.abbreviation}")
+        return punctuated_recipients(plan.recipients, f"VT, {document.unit.abbreviation}")
     items = ["Như trên"]
     coordinator = plan.coordinator
     if coordinator is not None and coordinator.pk != document.unit_id:
         items.append(f"{coordinator.name} (để tổng hợp)")
-    items.extend(document.content.get("recipients") or [])
     return punctuated_recipients(items, f"VT, {document.unit.abbreviation}")
 
 
@@ -159,65 +138,58 @@ def _line(text):
     return {"text": text, "kind": "plain", "bold": False}
 
 
-def unit_rows(document, targets):
-    values = document.content.get("values") or {}
+def unit_rows(content, targets):
     rows = []
     for target in targets:
-        entry = values.get(target.code) or {}
+        entry = content.entry(target.code)
         rows.append(
             {
                 "code": target.code,
                 "text": target.text,
-                "value": format_value(target, entry.get("value")),
-                "note": entry.get("note") or "",
+                "value": unit_value_label(target, entry.value),
+                "note": entry.note,
             }
         )
     return rows
 
 
-def model_lines(models):
-    if not models:
+def initiative_lines(initiatives):
+    if not initiatives:
         return [_line("Mô hình đã xây dựng trong kỳ: chưa có.")]
     lines = [_line("Các mô hình đã xây dựng trong kỳ:")]
-    for model in models:
-        text = f"- {model.get('name', '')}"
-        if model.get("kind") and model.get("kind") != "Khác":
-            text += f" (mô hình «{model['kind']}»)"
-        if model.get("note"):
-            text += f": {model['note']}"
+    for initiative in initiatives:
+        text = f"- {initiative.name}"
+        if initiative.kind and initiative.kind != "Khác":
+            text += f" (mô hình «{initiative.kind}»)"
+        if initiative.note:
+            text += f": {initiative.note}"
         lines.append(_line(text))
     return lines
 
 
-def _assessment(met):
-    return {True: "Đạt", False: "Chưa đạt"}.get(met, "Chưa đánh giá")
-
-
 def summary_rows(compiled):
     rows = []
-    for item in compiled.get("targets") or []:
-        contributions = item.get("contributions") or []
-        missing = item.get("missing_units") or []
+    for item in compiled.targets:
         details = []
-        if len(contributions) > 1 or missing:
-            details = [f"{c.get('unit', '')}: {c.get('value_label', '')}" for c in contributions]
-        if missing:
-            details.append("Chưa báo cáo: " + ", ".join(missing))
+        if len(item.contributions) > 1 or item.missing_units:
+            details = [f"{c.unit}: {c.value_label}" for c in item.contributions]
+        if item.missing_units:
+            details.append("Chưa báo cáo: " + ", ".join(item.missing_units))
         rows.append(
             {
-                "code": item.get("code", ""),
-                "text": item.get("text", ""),
-                "target": item.get("target_label", ""),
-                "result": item.get("value_label") or "Chưa có số liệu",
+                "code": item.code,
+                "text": item.text,
+                "target": item.target_label,
+                "result": item.value_label or MISSING,
                 "details": "\n".join(details),
-                "assessment": _assessment(item.get("met")),
+                "assessment": verdict_vn(item.met),
             }
         )
     return rows
 
 
 def _compiled_at(compiled):
-    raw = compiled.get("computed_at")
+    raw = compiled.computed_at
     try:
         moment = datetime.fromisoformat(str(raw))
     except (TypeError, ValueError):
@@ -254,7 +226,8 @@ def build_sections(kind, texts, *, opening_extra=None, results=None):
 def build_context(document, *, final=False, today=None):
     today = today or timezone.localdate()
     kind = document.kind
-    texts = (document.content or {}).get("sections") or {}
+    content = document.typed_content
+    texts = content.sections
     context = {
         "draft": False,
         "title": document.title,
@@ -264,11 +237,11 @@ def build_context(document, *, final=False, today=None):
     }
     if kind == "unit_report":
         targets = targets_for(document)
-        rows = unit_rows(document, targets)
+        rows = unit_rows(content, targets)
         results = {
             "intro": [_line("Kết quả thực hiện các chỉ tiêu được giao:" if rows else "Đơn vị không được giao báo cáo chỉ tiêu nào trong kỳ.")],
             "table": bool(rows),
-            "after": model_lines(document.content.get("models") or []),
+            "after": initiative_lines(content.initiatives),
         }
         context.update(
             draft=document.state in UNIT_REPORT_DRAFT_STATES,
@@ -281,7 +254,7 @@ def build_context(document, *, final=False, today=None):
     else:
         results = None
         if kind == "summary_report":
-            compiled = document.content.get("compiled") or {}
+            compiled = content.compiled
             rows = summary_rows(compiled) if compiled else []
             if rows:
                 intro = f"Kết quả thực hiện các chỉ tiêu của Kế hoạch{_compiled_at(compiled)}:"

@@ -16,10 +16,10 @@ Whether a target is met follows Target.comparison: at_least (>=), over (>), achi
 increase (greater than the previous period's compiled value; null without one) and as_required
 (true when every reporting unit says it is achieved, false when one says it is not, else null).
 
-Overwriting: the figures (content["compiled"]) are always recomputed; they are derived data.
+Overwriting: the figures (SummaryReportContent.compiled) are always recomputed; they are derived data.
 Narrative sections are drafted from the units' sections and written only into EMPTY sections, so
 what staff have written is never silently replaced. All drafts are also kept in
-content["compiled"]["drafts"]; compile_summary(..., replace_sections=True) puts them in anyway
+compiled.drafts; compile_summary(..., replace_sections=True) puts them in anyway
 (the "use the draft" button). Like workflows.services.update_document it locks the row, checks the
 optional version and saves through workflows.services.save_new_version (version + 1, snapshot); the
 compiled figures are derived data, which update_document deliberately does not accept from users.
@@ -156,13 +156,13 @@ def previous_compiled(period):
     )
     best = None
     for doc in candidates:
-        if not (doc.content.get("compiled") or {}).get("targets"):
+        if not doc.typed_content.compiled_targets:
             continue
         if best is None or (doc.period.kind == period.kind and best.period.kind != period.kind):
             best = doc
     if best is None:
         return {}
-    return {row["code"]: row.get("value") for row in best.content["compiled"]["targets"]}
+    return {row.code: row.value for row in best.typed_content.compiled_targets}
 
 
 def _load(period):
@@ -179,6 +179,7 @@ def compute_figures(period):
     """The compiled figures of a period (no writes). Returns (rows, reports_by_unit, targets)."""
     targets, reports = _load(period)
     previous = previous_compiled(period)
+    contents = {unit_id: doc.typed_content for unit_id, doc in reports.items()}
     rows = []
     for target in targets:
         units = sorted(target.reporting_units.all(), key=lambda u: (u.order, u.name))
@@ -189,7 +190,7 @@ def compute_figures(period):
             if doc is None:
                 missing.append(unit.name)
                 continue
-            values[unit] = ((doc.content.get("values") or {}).get(target.code) or {}).get("value")
+            values[unit] = contents[unit.pk].value_of(target.code)
         value = aggregate(target, values, len(units))
         met = is_met(target, value, previous=previous.get(target.code), unit_values=values, complete=not missing)
         rows.append(
@@ -219,7 +220,7 @@ def _unit_lines(reports, key, keep=None):
     """Lines «- Unit: text», in unit order, of the reports whose section `key` is filled (and that `keep` accepts)."""
     lines = []
     for doc in sorted(reports.values(), key=lambda d: (d.unit.order, d.unit.name)):
-        text = ((doc.content.get("sections") or {}).get(key) or "").strip()
+        text = doc.typed_content.section(key).strip()
         if text and (keep is None or keep(doc)):
             lines.append(f"- {doc.unit.name}: {text}")
     return lines
@@ -297,22 +298,20 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
     period.plan = document.plan
     rows, reports, targets = compute_figures(period)
     drafts = {key: _fit(text) for key, text in draft_sections(period, rows, reports, targets).items()}
-    drafts = doc_content.clean_sections(document.kind, drafts)
-    content = dict(document.content)
-    sections = dict(content.get("sections") or {})
-    for key, text in drafts.items():
-        if replace_sections or not (sections.get(key) or "").strip():
-            sections[key] = text
-    content["sections"] = sections
-    content["compiled"] = {
-        "computed_at": timezone.now().isoformat(),
-        "period": period.code,
-        "data_start": period.data_start.isoformat(),
-        "data_end": period.data_end.isoformat(),
-        "targets": rows,
-        "drafts": drafts,
-    }
-    document.content = content
+    drafts = doc_content.SummaryReportContent().with_sections(drafts).sections  # cleaned as typed text is
+    content = document.typed_content
+    content = content.with_sections(
+        {key: text for key, text in drafts.items() if replace_sections or not content.section(key).strip()}
+    )
+    content.compiled = doc_content.Compiled(
+        computed_at=timezone.now().isoformat(),
+        period=period.code,
+        data_start=period.data_start.isoformat(),
+        data_end=period.data_end.isoformat(),
+        targets=rows,
+        drafts=drafts,
+    )
+    document.typed_content = content
     return save_new_version(document, user)
 
 

@@ -243,8 +243,8 @@ def test_unit_report_draft_then_submitted():
 
 def test_unit_report_prints_the_number_the_unit_entered():
     document = fill_unit_report(new_unit_report())
-    content = dict(document.content, number_label="7")
-    Document.objects.filter(pk=document.pk).update(content=content)
+    # The unit's own number lives in Document.number_label (the content has no number).
+    Document.objects.filter(pk=document.pk).update(number_label="7")
     document.refresh_from_db()
     number, _ = _number_and_date(open_docx(render_docx(document)))
     assert number.text == "Số: 07/BC-TYT"

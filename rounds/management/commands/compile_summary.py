@@ -1,13 +1,11 @@
 from django.core.management.base import BaseCommand
 
+from plans.formatting import verdict_vn
 from rounds.compile import compile_summary, create_summary
 from workflows.errors import WorkflowError
 from workflows.models import Document, Kind
 
 from ._common import as_command_error, find_period, find_user
-
-MET = {True: "Đạt", False: "Chưa đạt", None: "Chưa đánh giá"}
-
 
 class Command(BaseCommand):
     help = "Tạo (nếu chưa có) và tổng hợp số liệu báo cáo tổng hợp của một kỳ từ các báo cáo đơn vị đã duyệt."
@@ -31,8 +29,8 @@ class Command(BaseCommand):
             raise as_command_error(exc) from None
         verb = "Đã tổng hợp lại" if existing else "Đã tạo và tổng hợp"
         self.stdout.write(self.style.SUCCESS(f"{verb} «{document.title}» (phiên bản {document.version})."))
-        for row in document.content["compiled"]["targets"]:
-            line = f"  {row['code']}: {row['value_label']} / {row['target_label'] or '-'} — {MET[row['met']]}"
-            if row["missing_units"]:
-                line += f" (chưa có báo cáo: {len(row['missing_units'])} đơn vị)"
+        for row in document.typed_content.compiled_targets:
+            line = f"  {row.code}: {row.value_label} / {row.target_label or '-'} — {verdict_vn(row.met)}"
+            if row.missing_units:
+                line += f" (chưa có báo cáo: {len(row.missing_units)} đơn vị)"
             self.stdout.write(line)
