@@ -7,9 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from accounts.models import User
-from organizations.models import Unit
-from plans.models import Target
 from rounds.compile import create_summary
 from rounds.evaluation import Weights, evaluate_year
 from rounds.exports import compiled_xlsx, evaluation_xlsx, round_status_xlsx
@@ -18,7 +15,7 @@ from rounds.selectors import round_status
 from rounds.services import open_round
 from workflows.services import perform_transition
 
-from tests.helpers.workflow import approve, demo, fill, opened, period, submit, the_plan
+from tests.helpers.workflow import add_xom, approve, demo, fill, opened, period, submit, the_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -136,16 +133,6 @@ def test_round_status_of_a_round_not_yet_opened():
     assert len(rows) == 25 and {row.state_label for row in rows} == {"Chưa mở kỳ"}
 
 
-def _add_xom(n):
-    commune = the_plan().commune
-    targets = list(Target.objects.filter(plan=the_plan(), code__in=["1.2", "1.3", "4.2"]))
-    for index in range(n):
-        unit = Unit.objects.create(commune=commune, code=f"xom-moi-{index}", name=f"Xóm mới {index}", abbreviation=f"XM{index}", kind="hamlet", order=900 + index)
-        for target in targets:
-            target.reporting_units.add(unit)
-        User.objects.create_user(username=unit.code, password="x-Mật-khẩu-2026", unit=unit, commune=commune, roles=["drafter"])
-
-
 def _queries(func):
     with CaptureQueriesContext(connection) as ctx:
         func()
@@ -158,7 +145,7 @@ def test_round_status_and_evaluation_run_a_constant_number_of_queries(clock):
     status_small = _queries(lambda: round_status(h1))
     evaluation_small = _queries(lambda: evaluate_year(plan, 2026))
     export_small = _queries(lambda: round_status_xlsx(h1))
-    _add_xom(7)
+    add_xom(7)
     open_round(period("2026-H1"), demo("vhxh"))
     for code in ("xom-moi-0", "xom-moi-1"):
         approve(period("2026-H1"), code, values={"1.2": True, "1.3": 99, "4.2": 1})

@@ -10,14 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from accounts.models import User
 from organizations.models import Unit
-from plans.models import Target
 from workflows.services import perform_transition
 
 from tests.helpers.api import login
 from tests.helpers.web import client_for
 from tests.helpers.workflow import (
+    add_xom,
     approve,
     demo,
     fill,
@@ -195,17 +194,6 @@ def test_register_page_exports_and_api_list_the_same_entries():
 
 # --- constant query counts ----------------------------------------------------------------------
 
-def _add_units(n):
-    """n more xóm reporting three targets, each with a drafter account of the same code."""
-    commune = Unit.objects.get(code="xom-01").commune
-    targets = list(Target.objects.filter(code__in=["1.2", "1.3", "4.2"]))
-    for index in range(n):
-        unit = Unit.objects.create(commune=commune, code=f"xom-them-{index}", name=f"Xóm thêm {index}", abbreviation=f"XT{index}", kind="hamlet", order=800 + index)
-        for target in targets:
-            target.reporting_units.add(unit)
-        User.objects.create_user(username=unit.code, password="x-Mật-khẩu-2026", unit=unit, commune=commune, roles=["drafter"])
-
-
 def _counts(screens):
     """Queries of each screen, asked twice so that one-time work (a token's first use) is not counted."""
     for screen in screens:
@@ -234,9 +222,9 @@ def test_round_screens_run_the_same_number_of_queries_whatever_the_number_of_uni
         lambda: api.get("/evaluations/2026/xlsx"),
     ]
     before = _counts(screens)
-    _add_units(6)
+    add_xom(6)
     opened("2026-H1")
-    for code in ("xom-them-0", "xom-them-1", "xom-them-2"):
+    for code in ("xom-moi-0", "xom-moi-1", "xom-moi-2"):
         approve(period("2026-H1"), code, values={"1.2": True, "1.3": 99, "4.2": 1})
     assert _counts(screens) == before
     assert len(login("pct").get("/periods/2026-H1/status").json()["units"]) == 31
