@@ -13,14 +13,17 @@ unit still owes the corrected version.
 """
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from plans.models import Period, Target
 from plans.selectors import periods_for, plans_for
 from workflows.errors import Forbidden, Invalid, NotFound
 from workflows.models import Document, Kind, State
 from workflows.queries import with_counted_submission, with_return_count
 
-from .access import may_see_round
+from .access import is_coordinator_staff, may_see_round
+from .compile import compute_figures
 from .evaluation import Weights, evaluate_year
 from .models import Notification
 from .services import reporting_units
@@ -146,6 +149,65 @@ def status_totals(rows):
     for row in rows:
         totals[row.state_key] = totals.get(row.state_key, 0) + 1
     return [(key, label, totals[key]) for key, label in MATRIX_COLUMNS]
+
+
+# --- Tiến độ chỉ tiêu: the targets against their values over the periods -----------------------
+
+@dataclass
+class TargetProgress:
+    target: object
+    row: dict  # the chosen period's live figure (rounds.compile.compute_figures), {} when none
+    series: list  # [(period, value)] over all periods: stored summary reports, the chosen period live
+    charted: bool  # a number to draw (not a text or a qualitative rule)
+    percent: bool
+
+
+def target_progress(plan, periods, period):
+    """Per target: the compiled value of the chosen period, computed now from the approved unit
+    reports, and its value in every period, from each period's compiled summary report."""
+    live_rows, _, _ = compute_figures(period)
+    live = {row["code"]: row for row in live_rows}
+    stored = {}
+    for doc in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "kind", "period_id", "content"):
+        for figure in doc.typed_content.compiled_targets:
+            stored.setdefault(figure.code, {})[doc.period_id] = figure.value
+    result = []
+    for target in Target.objects.filter(plan=plan).order_by("order"):
+        row = live.get(target.code, {})
+        values = {**stored.get(target.code, {}), period.pk: row.get("value")}
+        numeric = target.input_kind in ("percent", "count") or target.aggregation == "share_yes"
+        result.append(
+            TargetProgress(
+                target=target,
+                row=row,
+                series=[(p, values.get(p.pk)) for p in periods],
+                charted=numeric and target.aggregation != "qualitative",
+                percent=(target.measure_unit or "").strip().startswith("%") or target.input_kind == "percent",
+            )
+        )
+    return result
+
+
+# --- Kỳ báo cáo: the periods, their reports and summary, who may run them ----------------------
+
+def rounds_overview(plan, user):
+    """(periods, may_run): each period of the plan with its number of unit reports (`reports`),
+    approved ones (`approved`) and its summary report (`summary`, or None); may_run when the user
+    is staff of the coordinator unit, who opens rounds and compiles. Three queries."""
+    if plan is None:
+        return [], False
+    unit_reports = Q(documents__kind=Kind.UNIT_REPORT)
+    periods = list(
+        Period.objects.filter(plan=plan)
+        .annotate(reports=Count("documents", filter=unit_reports), approved=Count("documents", filter=unit_reports & Q(documents__state=State.APPROVED)))
+        .order_by("data_end", "kind")
+    )
+    summaries = {
+        d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "period_id", "state", "version")
+    }
+    for period in periods:
+        period.summary = summaries.get(period.pk)
+    return periods, is_coordinator_staff(user, plan.commune_id)
 
 
 # --- Đánh giá thi đua -----------------------------------------------------------------------------

@@ -212,11 +212,13 @@ def test_round_screens_run_the_same_number_of_queries_whatever_the_number_of_uni
     clock.set(2026, 6, 10, 8, 0)
     opened("2026-H1")
     approve(period("2026-H1"), "xom-01")
-    page, api = client_for("pct"), login("pct")
+    page, api, coordinator = client_for("pct"), login("pct"), client_for("vhxh")
     screens = [
         lambda: page.get("/theo-doi/", {"ky": "2026-H1"}),
         lambda: page.get("/theo-doi/tai-ve/", {"ky": "2026-H1"}),
         lambda: page.get("/theo-doi/danh-gia/", {"nam": "2026"}),
+        lambda: page.get("/theo-doi/chi-tieu/", {"ky": "2026-H1"}),
+        lambda: coordinator.get("/theo-doi/ky-bao-cao/"),
         lambda: api.get("/periods/2026-H1/status"),
         lambda: api.get("/evaluations/2026"),
         lambda: api.get("/evaluations/2026/xlsx"),

@@ -3,25 +3,24 @@ and compiling the commune report. Rows come from rounds.selectors (the same func
 the Excel exports call) and figures from rounds.compile; nothing is computed here."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from plans.models import Period, Target
+from plans.models import Period
 from plans.selectors import choose_period, current_plan, periods_of
-from rounds import access as round_access
 from rounds import compile as round_compile
 from rounds import selectors
 from rounds import services as round_services
 from rounds.exports import evaluation_xlsx, round_status_xlsx
 from workflows.errors import WorkflowError
-from workflows.models import Document, Kind, State
+from workflows.models import Document, Kind
 
 from ..charts import bar_chart
 from .common import error_page, query_param, xlsx_response
+
 
 def plan_and_period(request):
     """The user's plan, its periods, and the period chosen by ?ky= (or the natural default)."""
@@ -35,38 +34,20 @@ def _short(period):
     return f"{kind}/{period.year % 100:02d}"
 
 
-def target_progress(plan, periods, period):
-    """Per target: the compiled value of the chosen period (live) and the series of compiled
-    summary reports over all periods, drawn as a small chart."""
-    live_rows, _, _ = round_compile.compute_figures(period)
-    live = {row["code"]: row for row in live_rows}
-    stored = {}
-    for doc in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("period_id", "content"):
-        for row in (doc.content.get("compiled") or {}).get("targets") or []:
-            stored.setdefault(row.get("code"), {})[doc.period_id] = row.get("value")
-    targets = list(Target.objects.filter(plan=plan).order_by("order"))
-    result = []
-    for target in targets:
-        series = dict(stored.get(target.code, {}))
-        row = live.get(target.code, {})
-        series[period.pk] = row.get("value")
-        points = [(_short(p), series.get(p.pk)) for p in periods]
-        numeric = target.input_kind in ("percent", "count") or target.aggregation == "share_yes"
-        result.append(
-            {
-                "target": target,
-                "row": row,
-                "chart": bar_chart(
-                    points,
-                    target_value=target.target_value,
-                    percent=(target.measure_unit or "").strip().startswith("%") or target.input_kind == "percent",
-                    title=f"Chỉ tiêu {target.code} qua các kỳ báo cáo",
-                )
-                if numeric and target.aggregation != "qualitative"
-                else None,
-            }
+def with_charts(progress):
+    """rounds.selectors.target_progress with a small bar chart per numeric target."""
+    for item in progress:
+        item.chart = (
+            bar_chart(
+                [(_short(p), value) for p, value in item.series],
+                target_value=item.target.target_value,
+                percent=item.percent,
+                title=f"Chỉ tiêu {item.target.code} qua các kỳ báo cáo",
+            )
+            if item.charted
+            else None
         )
-    return result
+    return progress
 
 
 class DashboardView(LoginRequiredMixin, View):
@@ -83,7 +64,7 @@ class DashboardView(LoginRequiredMixin, View):
                 context["rows"] = selectors.round_status(period)
                 context["columns"] = selectors.status_totals(context["rows"])
             else:
-                context["targets"] = target_progress(plan, periods, period)
+                context["targets"] = with_charts(selectors.target_progress(plan, periods, period))
         return render(request, self.template_name, context)
 
 
@@ -96,20 +77,7 @@ class RoundsView(LoginRequiredMixin, View):
 
     def get(self, request):
         plan = current_plan(request.user)
-        periods = list(
-            Period.objects.filter(plan=plan)
-            .annotate(
-                reports=Count("documents", filter=Q(documents__kind=Kind.UNIT_REPORT)),
-                approved=Count("documents", filter=Q(documents__kind=Kind.UNIT_REPORT, documents__state=State.APPROVED)),
-            )
-            .order_by("data_end", "kind")
-        ) if plan else []
-        summaries = {
-            d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "period_id", "state", "version")
-        } if plan else {}
-        for p in periods:
-            p.summary = summaries.get(p.pk)
-        may_run = bool(plan and round_access.is_coordinator_staff(request.user, plan.commune_id))
+        periods, may_run = selectors.rounds_overview(plan, request.user)
         return render(request, "web/rounds.html", {"plan": plan, "periods": periods, "may_run": may_run})
 
 
