@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from organizations.models import Unit
+from rounds.compile import create_summary
 from workflows.services import perform_transition
 
 from tests.helpers.api import login
@@ -280,3 +281,23 @@ def test_search_page_and_api_list_the_same_documents(clock, username, params):
     api = [d["id"] for d in login(username).get("/documents", **params).json()]
     assert page == api[: len(page)] and len(page) == min(len(api), 25)
     assert api, "every case lists something"
+
+
+# --- Số liệu tổng hợp -----------------------------------------------------------------------------
+
+def test_compiled_figures_agree_on_the_document_page_in_the_api_and_in_its_export(clock):
+    clock.set(2026, 6, 10, 8, 0)
+    h1 = opened("2026-H1")
+    approve(h1, "xom-01", values={"1.2": True, "1.3": 92.5})
+    approve(h1, "tramyte")
+    summary = create_summary(h1, demo("vhxh"))
+    html = client_for("pct").get(f"/van-ban/{summary.pk}/").content.decode()
+    section = html[html.index('id="so-lieu-tong-hop"'):]
+    page = [
+        (code, _text(label))
+        for code, label in re.findall(r'data-label="Chỉ tiêu"><strong>([\d.]+)</strong>.*?data-label="Kết quả">(.*?)</td>', section, re.S)
+    ]
+    api = [(t["code"], t["value_label"]) for t in login("pct").get(f"/documents/{summary.pk}/compiled").json()["targets"]]
+    export = [(r[0], r[4]) for r in _sheet_rows(login("pct").get(f"/documents/{summary.pk}/compiled/xlsx").getvalue())]
+    assert len(page) == 13 and page == api == export
+    assert ("1.3", "92,5%") in api
