@@ -20,7 +20,7 @@ from plans.models import Period, Target
 from plans.selectors import periods_for, plans_for
 from workflows.errors import Forbidden, Invalid, NotFound
 from workflows.models import Document, Kind, State
-from workflows.queries import with_counted_submission, with_return_count
+from workflows.queries import AWAITING_AUTHOR, with_counted_submission, with_return_count
 
 from .access import is_coordinator_staff, may_see_round
 from .compile import compute_figures
@@ -33,7 +33,6 @@ NOT_CREATED_LABEL = "Chưa tạo báo cáo"
 NOT_OPENED_LABEL = "Chưa mở kỳ"
 # The states a unit report goes through; it ends at "approved" (signed/issued are the commune's).
 MATRIX_COLUMNS = [(NOT_CREATED, "Chưa tạo"), *State.choices[:-2]]
-AWAITING_UNIT = (State.DRAFT, State.RETURNED)
 
 
 # --- plan and period of a request --------------------------------------------------------------
@@ -121,7 +120,7 @@ def round_status(period, today=None):
     for unit, codes in reporting_units(period.plan):
         doc = documents.get(unit.pk)
         counted = timezone.localdate(doc.counted_submit_at) if doc and doc.counted_submit_at else None
-        awaiting = doc.state in AWAITING_UNIT if doc else period.opened_at is not None
+        awaiting = doc.state in AWAITING_AUTHOR if doc else period.opened_at is not None
         if doc:
             label = doc.get_state_display()
         else:

@@ -13,6 +13,8 @@ from .models import AuditEntry, Document, Kind, State
 
 # A return by the reviewer or a send-back by the signer: both send the document back to its author.
 RETURN_TRANSITIONS = ("return", "send_back")
+# A unit report in these states is owed by its unit: past the deadline it is overdue ("Quá hạn").
+AWAITING_AUTHOR = (State.DRAFT, State.RETURNED)
 
 
 def with_return_count(qs):
@@ -115,11 +117,11 @@ def is_overdue(document, today=None):
     return bool(
         document.kind == Kind.UNIT_REPORT
         and document.period_id
-        and document.state in (State.DRAFT, State.RETURNED)
+        and document.state in AWAITING_AUTHOR
         and document.period.deadline < today
     )
 
 
 def overdue_filter(today=None):
     today = today or timezone.localdate()
-    return Q(kind=Kind.UNIT_REPORT, state__in=(State.DRAFT, State.RETURNED), period__deadline__lt=today)
+    return Q(kind=Kind.UNIT_REPORT, state__in=AWAITING_AUTHOR, period__deadline__lt=today)
