@@ -8,8 +8,8 @@ returned by the reviewer and resubmitted after the deadline is ON TIME: the unit
 and the reviewer had the report in hand; the return is its own fault, counted in "Số lần bị trả
 lại" and in the evaluation's points per return, so it is not punished twice. A report the unit
 withdrew counts from its next submission. A report never submitted is "Quá hạn" (overdue) once the
-deadline has passed; so is a returned report not yet resubmitted after the deadline, since the
-unit still owes the corrected version.
+deadline has passed (a unit with no report at all: once its round was opened); so is a returned
+report not yet resubmitted after the deadline, since the unit still owes the corrected version.
 """
 from dataclasses import dataclass, field
 
