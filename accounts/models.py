@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.db import models
 from django.utils import timezone
 
@@ -37,8 +37,32 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def has_perm(self, perm, obj=None):
+        """Model permissions as Django has them (a superuser holds all). Permissions on one object
+        are the workflow's rules (workflows.backends): being an administrator grants no role there,
+        so an administrator may not approve or sign a document by being one."""
+        if obj is None:
+            return super().has_perm(perm)
+        return self.is_active and _user_has_perm(self, perm, obj)
+
     def has_role(self, role):
         return role in (self.roles or [])
+
+    @property
+    def home_commune_id(self):
+        """The commune this person works for: the one on the account, else their unit's. None for an
+        account of no commune (an administrator of the whole installation), who sees every commune.
+        The one answer to "which commune is this user's" for pages, the API and the exports."""
+        if self.commune_id:
+            return self.commune_id
+        return self.unit.commune_id if self.unit_id else None
+
+    @property
+    def home_commune(self):
+        """The Commune of `home_commune_id` (None likewise)."""
+        if self.commune_id:
+            return self.commune
+        return self.unit.commune if self.unit_id else None
 
     @property
     def role_labels(self):

@@ -6,13 +6,12 @@ from ninja import Path, Query, Router
 from ninja.responses import Status
 
 from accounts.models import Role
-from documents.models import RegisterEntry
+from documents.selectors import may_read_register, register_for
 from organizations.models import Unit
 from plans.models import Period, Target
 from workflows.errors import Forbidden
 
 from . import auth, presenters
-from .documents import commune_id_of
 from .schemas import (
     CODE_PATTERN,
     MAX_ID,
@@ -88,7 +87,7 @@ def delete_token(request, id: int = Path(..., ge=1, le=MAX_ID)):
 def me(request):
     user = request.auth
     unit = user.unit
-    commune = user.commune or (unit.commune if unit else None)
+    commune = user.home_commune
     return {
         "username": user.username,
         "full_name": user.full_name or user.get_full_name() or user.username,
@@ -103,7 +102,7 @@ def me(request):
 
 
 def _scoped(qs, user, field):
-    commune_id = commune_id_of(user)
+    commune_id = user.home_commune_id
     return qs.filter(**{field: commune_id}) if commune_id else qs
 
 
@@ -151,10 +150,6 @@ def targets(request, unit: Optional[str] = Query(None, pattern=CODE_PATTERN, des
     ]
 
 
-def may_read_register(user):
-    return user.is_superuser or any(user.has_role(r) for r in (Role.CLERK, Role.ADMIN, Role.SIGNER))
-
-
 @router.get(
     "/register",
     response={200: list[RegisterEntryOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
@@ -165,9 +160,6 @@ def register(request, year: Optional[int] = Query(None, ge=2000, le=2100, descri
     user = request.auth
     if not may_read_register(user):
         raise Forbidden("Chỉ văn thư, lãnh đạo ký văn bản và quản trị viên mới được xem sổ văn bản đi.")
-    qs = _scoped(RegisterEntry.objects.all(), user, "commune_id")
-    if year:
-        qs = qs.filter(year=year)
     return [
         {
             "number": e.number,
@@ -180,5 +172,5 @@ def register(request, year: Optional[int] = Query(None, ge=2000, le=2100, descri
             "recipients": [str(r) for r in e.recipients or []],
             "document_id": e.document_id,
         }
-        for e in qs.order_by("-year", "sequence_key", "number")
+        for e in register_for(user, year)
     ]

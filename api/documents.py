@@ -14,11 +14,12 @@ from ninja.responses import Status
 from documents import pdfs
 from documents.models import IssuedFile, StoredFileCorrupt
 from documents.rendering import document_file
-from plans.models import Period, Plan
-from workflows import policy, queries, services
+from workflows import queries, services
 from workflows.diff import diff_versions, last_returned_version
-from workflows.errors import Invalid, NotFound
+from workflows.errors import NotFound
 from workflows.models import DocumentVersion, Kind
+
+from rounds import selectors
 
 from . import presenters
 from .schemas import (
@@ -48,12 +49,6 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409:
 NOT_FOUND = "Không tìm thấy văn bản."
 
 
-def commune_id_of(user):
-    if user.commune_id:
-        return user.commune_id
-    return user.unit.commune_id if user.unit_id else None
-
-
 def visible_document(user, document_id):
     document = queries.documents_for(user).filter(pk=document_id).first()
     if document is None:
@@ -71,32 +66,9 @@ def detail(user, document):
         document,
         targets=targets,
         transitions=services.available_transitions(document, user),
-        editable=document.is_editable and policy.may_edit(user, document),
+        editable=document.is_editable and user.has_perm("workflows.change_document", document),
         sha256=sha256,
     )
-
-
-def _resolve_plan_and_period(user, plan_code, period_code):
-    plans = Plan.objects.all()
-    commune_id = commune_id_of(user)
-    if commune_id:
-        plans = plans.filter(commune_id=commune_id)
-    if plan_code:
-        plans = plans.filter(code=plan_code)
-    if period_code:
-        found = list(Period.objects.select_related("plan", "plan__commune", "plan__coordinator").filter(code=period_code, plan__in=plans)[:2])
-        if not found:
-            raise Invalid("Không có kỳ báo cáo này.", {"period": [f"Không có kỳ báo cáo «{period_code}». Xem danh sách tại GET /api/v1/periods."]})
-        if len(found) > 1:
-            raise Invalid("Cần chọn kế hoạch.", {"plan": ["Nhiều kế hoạch có kỳ báo cáo này; ghi rõ mã kế hoạch."]})
-        return found[0].plan, found[0]
-    found = list(plans.select_related("commune", "coordinator")[:2])
-    if not found:
-        field = "plan" if plan_code else "period"
-        raise Invalid("Không tìm thấy kế hoạch.", {field: ["Không có kế hoạch phù hợp cho tài khoản này."]})
-    if len(found) > 1:
-        raise Invalid("Cần chọn kế hoạch.", {"plan": ["Cơ quan có nhiều kế hoạch; ghi rõ mã kế hoạch."]})
-    return found[0], None
 
 
 @router.get("/documents", response={200: list[DocumentSummaryOut], **READ_ERRORS}, summary="Danh sách văn bản được xem")
@@ -106,18 +78,12 @@ def list_documents(
     period: Optional[str] = Query(None, pattern=PERIOD_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1"),
     unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã đơn vị, ví dụ tramyte"),
     state: Optional[StateName] = None,
+    q: str = Query("", max_length=200, description="Tìm trong tiêu đề, số hiệu, đơn vị và nội dung; không phân biệt dấu"),
 ):
-    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy tất cả."""
-    qs = queries.documents_for(request.auth)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if period:
-        qs = qs.filter(period__code=period)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    if state:
-        qs = qs.filter(state=state)
-    return [presenters.document_summary(d) for d in qs.order_by("-updated_at", "-id")]
+    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy tất cả.
+    Cùng danh sách với trang Tra cứu (workflows.queries.find_documents), mới sửa trước."""
+    qs = queries.find_documents(request.auth, kind=kind, period=period, unit=unit, state=state, q=q)
+    return [presenters.document_summary(d) for d in qs]
 
 
 @router.post("/documents", response={201: DocumentOut, **WRITE_ERRORS}, summary="Tạo văn bản (dự thảo)")
@@ -125,7 +91,7 @@ def create_document(request, payload: DocumentCreateIn):
     """Báo cáo đơn vị được tạo cho đơn vị của người gọi; kế hoạch và báo cáo tổng hợp do cán bộ
     Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
     user = request.auth
-    plan, period = _resolve_plan_and_period(user, payload.plan, payload.period)
+    plan, period = selectors.plan_and_period(user, payload.plan, payload.period)
     # One document per plan, per unit and period: the service turns the database constraints into 409.
     if payload.kind == Kind.PLAN:
         period = None

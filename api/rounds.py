@@ -11,21 +11,16 @@ from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
 
 from plans.formatting import date_vn
-from plans.models import Period, Plan
-from workflows import policy
 from workflows.content import CompiledTarget
-from workflows.errors import Forbidden, Invalid, NotFound
+from workflows.errors import NotFound
 from workflows.models import Document
 
-from rounds import exports
-from rounds.access import may_see_round
+from rounds import exports, selectors
 from rounds.compile import compile_summary
-from rounds.evaluation import Weights, evaluate_year
+from rounds.evaluation import EvaluationRow
 from rounds.formatting import data_window_sentence
-from rounds.queries import round_status
 from rounds.services import open_round
 
-from .documents import commune_id_of
 from .schemas import ErrorOut
 
 router = Router(tags=["Kỳ báo cáo"])
@@ -77,9 +72,11 @@ class StatusRowOut(Schema):
     document_id: Optional[int]
     state: Optional[str]
     state_label: str
-    submitted_on: Optional[date] = Field(None, description="Ngày trình lần đầu")
-    on_time: bool
-    overdue: bool
+    submitted_on: Optional[date] = Field(None, description="Ngày nộp được tính hạn: lần trình đầu tiên mà đơn vị không tự rút lại")
+    last_submitted_on: Optional[date] = Field(None, description="Ngày trình gần nhất")
+    on_time: bool = Field(..., description="Nộp đúng hạn (theo ngày nộp được tính hạn)")
+    submitted_late: bool = Field(..., description="Đã nộp nhưng sau hạn")
+    overdue: bool = Field(..., description="Quá hạn mà đơn vị chưa nộp (hoặc chưa nộp lại sau khi bị trả lại)")
     returns: int
 
 
@@ -100,64 +97,14 @@ class WeightsOut(Schema):
     max_initiatives: float = Field(..., description="Điểm mô hình tối đa")
 
 
-class EvaluationRowOut(Schema):
-    rank: int
-    unit_code: str
-    unit: str
-    score: float
-    targets_met: int
-    targets_judged: int
-    reports: int
-    reports_approved: int
-    on_time: int
-    returns: int
-    initiatives: int = Field(..., description="Số mô hình đã xây dựng (tên khác nhau) trong các báo cáo đã duyệt")
-    reasons: list[str] = Field(..., description="Căn cứ chấm điểm, bằng tiếng Việt")
-
-
 class EvaluationOut(Schema):
     plan: str
     year: int
     weights: WeightsOut
-    rows: list[EvaluationRowOut]
+    rows: list[EvaluationRow] = Field(..., description="Mọi đơn vị phải báo cáo, kể cả đơn vị chưa báo cáo (xếp cuối)")
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-def _plans(user, plan_code):
-    plans = Plan.objects.select_related("commune")
-    commune_id = commune_id_of(user)
-    if commune_id:
-        plans = plans.filter(commune_id=commune_id)
-    if plan_code:
-        plans = plans.filter(code=plan_code)
-    return plans
-
-
-def _period(user, code, plan_code):
-    periods = list(
-        Period.objects.filter(code=code, plan__in=_plans(user, plan_code)).select_related("plan", "plan__commune")[:2]
-    )
-    if not periods:
-        raise NotFound(f"Không có kỳ báo cáo «{code}».")
-    if len(periods) > 1:
-        raise Invalid("Có nhiều kế hoạch cùng mã kỳ này.", {"plan": ["Ghi rõ mã kế hoạch."]})
-    return periods[0]
-
-
-def _plan_for_year(user, year, plan_code):
-    plans = list(_plans(user, plan_code).filter(start_year__lte=year, end_year__gte=year).order_by("-start_year")[:2])
-    if not plans:
-        raise NotFound(f"Không có kế hoạch nào thực hiện trong năm {year}.")
-    if len(plans) > 1 and not plan_code:
-        raise Invalid("Có nhiều kế hoạch trong năm này.", {"plan": ["Ghi rõ mã kế hoạch."]})
-    return plans[0]
-
-
-def _require_round_reader(user, commune_id):
-    if not may_see_round(user, commune_id):
-        raise Forbidden("Chỉ cơ quan thường trực, người thẩm định, lãnh đạo và văn thư mới xem được tình hình kỳ báo cáo.")
-
 
 def _file(filename, content):
     response = FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
@@ -196,7 +143,7 @@ def _compiled_targets(document):
 
 def _visible_summary(user, document_id):
     document = Document.objects.select_related("period", "plan", "commune", "unit").filter(pk=document_id).first()
-    if document is None or not policy.may_view(user, document):
+    if document is None or not user.has_perm("workflows.view_document", document):
         raise NotFound("Không tìm thấy văn bản.")
     return document
 
@@ -208,7 +155,7 @@ def open_period(request, code: str = Path(..., pattern=CODE), plan: Optional[str
     """Cán bộ Phòng Văn hóa – Xã hội (cơ quan thường trực) mở kỳ: tạo dự thảo báo cáo cho mọi đơn vị
     có chỉ tiêu phải báo cáo, điền sẵn danh sách chỉ tiêu và số liệu kỳ trước để tham khảo. Gọi lại
     không tạo thêm gì (`created` rỗng)."""
-    period = _period(request.auth, code, plan)
+    period = selectors.period_by_code(request.auth, code, plan)
     result = open_round(period, request.auth)
     period = result.period
     return {
@@ -231,8 +178,8 @@ def open_period(request, code: str = Path(..., pattern=CODE), plan: Optional[str
 @router.get("/periods/{code}/status", response={200: RoundStatusOut, **READ_ERRORS}, summary="Tình hình nộp báo cáo của kỳ")
 def period_status(request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE)):
     """Mỗi đơn vị phải báo cáo: trạng thái, ngày trình, đúng hạn, quá hạn, số lần bị trả lại."""
-    period = _period(request.auth, code, plan)
-    _require_round_reader(request.auth, period.plan.commune_id)
+    period = selectors.period_by_code(request.auth, code, plan)
+    selectors.require_round_reader(request.auth, period.plan.commune_id)
     return {
         "period": period.code,
         "period_name": period.name,
@@ -241,17 +188,19 @@ def period_status(request, code: str = Path(..., pattern=CODE), plan: Optional[s
         "opened": period.opened_at is not None,
         "units": [
             {
-                "unit_code": row["unit"].code,
-                "unit": row["unit"].name,
-                "document_id": row["document"].pk if row["document"] else None,
-                "state": row["state"],
-                "state_label": row["state_label"],
-                "submitted_on": row["first_submitted_on"],
-                "on_time": row["on_time"],
-                "overdue": row["overdue"],
-                "returns": row["returns"],
+                "unit_code": row.unit.code,
+                "unit": row.unit.name,
+                "document_id": row.document.pk if row.document else None,
+                "state": row.state,
+                "state_label": row.state_label,
+                "submitted_on": row.submitted_on,
+                "last_submitted_on": row.last_submitted_on,
+                "on_time": row.on_time,
+                "submitted_late": row.submitted_late,
+                "overdue": row.overdue,
+                "returns": row.returns,
             }
-            for row in round_status(period)
+            for row in selectors.round_status(period)
         ],
     }
 
@@ -263,8 +212,8 @@ def period_status(request, code: str = Path(..., pattern=CODE), plan: Optional[s
     openapi_extra=_xlsx_doc("Bảng tình hình nộp báo cáo của các đơn vị"),
 )
 def period_status_xlsx(request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE)):
-    period = _period(request.auth, code, plan)
-    _require_round_reader(request.auth, period.plan.commune_id)
+    period = selectors.period_by_code(request.auth, code, plan)
+    selectors.require_round_reader(request.auth, period.plan.commune_id)
     return _file(f"tinh-hinh-bao-cao-{period.code}.xlsx", exports.round_status_xlsx(period))
 
 
@@ -304,32 +253,17 @@ def compiled_xlsx(request, id: int = Path(..., ge=1, le=MAX_ID)):
 
 
 def _evaluation(request, year, plan_code):
-    plan = _plan_for_year(request.auth, year, plan_code)
-    _require_round_reader(request.auth, plan.commune_id)
-    weights = Weights.for_commune(plan.commune_id)
-    return plan, weights, evaluate_year(plan, year, weights)
+    plan = selectors.plan_for_year(request.auth, year, plan_code)
+    selectors.require_round_reader(request.auth, plan.commune_id)
+    return selectors.evaluation(plan, year)
 
 
 @router.get("/evaluations/{year}", response={200: EvaluationOut, **READ_ERRORS}, summary="Bảng đánh giá thi đua cuối năm")
 def evaluation(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[str] = Query(None, pattern=CODE)):
-    """Điểm và xếp hạng các đơn vị trong năm, kèm căn cứ chấm điểm. Trọng số cấu hình trong trang quản trị."""
-    plan_obj, weights, rows = _evaluation(request, year, plan)
-    return {
-        "plan": plan_obj.code,
-        "year": year,
-        "weights": {
-            "targets": weights.targets, "on_time": weights.on_time, "per_return": weights.per_return,
-            "per_initiative": weights.per_initiative, "max_initiatives": weights.max_initiatives,
-        },
-        "rows": [
-            {
-                "rank": r.rank, "unit_code": r.unit_code, "unit": r.unit, "score": r.score, "targets_met": r.targets_met,
-                "targets_judged": r.targets_judged, "reports": r.reports, "reports_approved": r.reports_approved,
-                "on_time": r.on_time, "returns": r.returns, "initiatives": r.initiatives, "reasons": r.reasons,
-            }
-            for r in rows
-        ],
-    }
+    """Điểm và xếp hạng mọi đơn vị phải báo cáo trong năm, kèm căn cứ chấm điểm; đơn vị chưa trình báo
+    cáo nào xếp cuối với lý do «Chưa báo cáo». Trọng số cấu hình trong trang quản trị."""
+    result = _evaluation(request, year, plan)
+    return {"plan": result.plan.code, "year": year, "weights": vars(result.weights), "rows": result.rows}
 
 
 @router.get(
@@ -339,5 +273,5 @@ def evaluation(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[
     openapi_extra=_xlsx_doc("Bảng xếp hạng thi đua kèm căn cứ chấm điểm"),
 )
 def evaluation_xlsx(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[str] = Query(None, pattern=CODE)):
-    plan_obj, _, rows = _evaluation(request, year, plan)
-    return _file(f"danh-gia-thi-dua-{year}.xlsx", exports.evaluation_xlsx(plan_obj, year, rows))
+    result = _evaluation(request, year, plan)
+    return _file(f"danh-gia-thi-dua-{year}.xlsx", exports.evaluation_xlsx(result.plan, year, result.rows))

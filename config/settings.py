@@ -263,7 +263,13 @@ LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "900
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
-AUTHENTICATION_BACKENDS = ["accounts.throttle.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+# django-axes' gate first (a locked pair is refused before any password is compared); the workflow
+# rules (workflows.policy) answer has_perm(user, "workflows.approve_document", document) last.
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttle.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "workflows.backends.PolicyBackend",
+]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = "accounts.throttle.failure_limit"
 AXES_COOLOFF_TIME = "accounts.throttle.cool_off"

@@ -1,7 +1,8 @@
 """Year-end emulation evaluation (đánh giá thi đua): a score per unit and a ranked table.
 
-For a plan and a year, every unit with a unit report in one of that year's periods (6 tháng, năm,
-sơ kết/tổng kết whose Period.year is the year) gets four components; the weights live in
+For a plan and a year, every reporting unit (and any other unit with a report in one of that
+year's periods: 6 tháng, năm, sơ kết/tổng kết whose Period.year is the year) gets four
+components; the weights live in
 rounds.models.RoundSettings (admin: "Cấu hình kỳ báo cáo và thi đua"):
 
   score = weight_targets × (targets met / targets judged)         default 50 points
@@ -13,29 +14,35 @@ rounds.models.RoundSettings (admin: "Cấu hình kỳ báo cáo và thi đua"):
   against the target (≥, >, đạt, tăng so với kỳ trước of the same unit). Commune-wide targets
   (aggregation "sum", e.g. "ít nhất 01 mô hình cấp xã mỗi năm") and free-text answers are not
   judged per unit; they count through the initiatives component instead.
-- On time: a report is on time when its FIRST submission (audit trail) is on or before the
-  period's deadline (local date). A report never submitted is late once its deadline has passed;
-  before that it is not counted at all.
+- On time: a report is on time when its counted submission (the first one the unit did not
+  withdraw, rounds.selectors explains why) is on or before the period's deadline (local date). A
+  report never submitted is late once its deadline has passed; before that it is not counted. A
+  period counts for a unit when its round was opened or the unit made a report for it.
 - Returns: every "return" (reviewer) and "send_back" (signer) in the audit trail of the year's reports.
 - Initiatives (mô hình): distinct initiative names in the approved reports, so an initiative
   listed in both the 6-month and the annual report counts once.
 
-Ranking: score (high first), then share of targets met, then fewer returns, then the unit's
-order and name: ties are always broken the same way. Each row carries its reasons in Vietnamese.
+Every reporting unit of the plan is ranked, also one that never submitted a report in the year:
+it ranks after all units that did, with the reason "Chưa báo cáo".
+
+Ranking: units that reported first; then score (high first), share of targets met, fewer returns,
+the unit's order and name: ties are always broken the same way. Each row carries its reasons in
+Vietnamese. EvaluationRow is also the API's row schema (api.rounds), so the two cannot drift.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q
 from django.utils import timezone
+from pydantic import BaseModel, Field, field_serializer
 
 from plans.formatting import number_vn, percent_vn
 from plans.models import Period, Target
 from workflows.models import Document, Kind
+from workflows.queries import with_counted_submission, with_return_count
 
 from .compile import unit_met
 from .models import RoundSettings
-from .services import FINAL_STATES
+from .services import FINAL_STATES, reporting_units
 
 TWO = Decimal("0.01")
 
@@ -54,23 +61,29 @@ class Weights:
         return cls(s.weight_targets, s.weight_on_time, s.weight_return, s.weight_model, s.max_model_points)
 
 
-@dataclass
-class EvaluationRow:
-    rank: int
-    unit_id: int
+class EvaluationRow(BaseModel):
+    """One unit's line of the ranking; the API serialises it as it is (internal fields excluded)."""
+
+    rank: int = Field(..., description="Thứ hạng, 1 là cao nhất")
     unit_code: str
-    unit: str
-    score: Decimal
+    unit: str = Field(..., description="Tên đơn vị")
+    score: Decimal = Field(..., description="Điểm thi đua")
     targets_met: int
     targets_judged: int
-    reports: int
+    reports: int = Field(..., description="Số báo cáo đã đến hạn")
     reports_approved: int
-    on_time: int
-    returns: int
-    initiatives: int
-    late_periods: list = field(default_factory=list)
-    initiative_names: list = field(default_factory=list)
-    reasons: list = field(default_factory=list)
+    on_time: int = Field(..., description="Số báo cáo nộp đúng hạn")
+    returns: int = Field(..., description="Số lần bị trả lại")
+    initiatives: int = Field(..., description="Số mô hình đã xây dựng (tên khác nhau) trong các báo cáo đã duyệt")
+    reported: bool = Field(..., description="Đã trình ít nhất một báo cáo trong năm; false: «chưa báo cáo», xếp cuối")
+    reasons: list[str] = Field(default_factory=list, description="Căn cứ chấm điểm, bằng tiếng Việt")
+    unit_id: int = Field(..., exclude=True)
+    late_periods: list[str] = Field(default_factory=list, exclude=True)
+    initiative_names: list[str] = Field(default_factory=list, exclude=True)
+
+    @field_serializer("score", return_type=float)
+    def _score_as_number(self, value):
+        return float(value)
 
     @property
     def met_share(self):
@@ -82,38 +95,38 @@ def _points(value):
 
 
 def evaluate_year(plan, year, weights=None):
-    """Ranked EvaluationRow list. Runs a fixed number of queries whatever the number of units."""
+    """Ranked EvaluationRow list of every reporting unit. A fixed number of queries whatever the
+    number of units."""
     weights = weights or Weights.for_commune(plan.commune_id)
     periods = {p.pk: p for p in Period.objects.filter(plan=plan, year=year)}
     targets = {t.code: t for t in Target.objects.filter(plan=plan)}
-    documents = (
-        Document.objects.filter(kind=Kind.UNIT_REPORT, plan=plan, period_id__in=list(periods))
-        .select_related("unit")
-        .annotate(
-            first_submit=Min("audit_entries__at", filter=Q(audit_entries__transition="submit")),
-            return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=("return", "send_back")), distinct=True),
-        )
-        .order_by("unit__order", "unit__name", "period__data_end", "id")
-    )
-    by_unit = {}
+    documents = with_counted_submission(
+        with_return_count(Document.objects.filter(kind=Kind.UNIT_REPORT, plan=plan, period_id__in=list(periods)))
+    ).select_related("unit").order_by("period__data_end", "id")
+    by_unit = {unit.pk: (unit, []) for unit, _ in reporting_units(plan)}
     for doc in documents:
         by_unit.setdefault(doc.unit_id, (doc.unit, []))[1].append(doc)
     today = timezone.localdate()
     rows = []
     for unit, docs in by_unit.values():
-        met = judged = on_time = returns = approved = expected = 0
+        met = judged = on_time = returns = approved = 0
         late, initiatives = [], {}
-        for doc in docs:
-            period = periods[doc.period_id]
-            returns += doc.return_count
-            if doc.first_submit is None and period.deadline >= today:
-                pass  # not due yet: neither on time nor late
-            elif doc.first_submit and timezone.localdate(doc.first_submit) <= period.deadline:
-                expected += 1
+        reported = any(doc.counted_submit_at for doc in docs)
+        handed_in = {doc.period_id: doc.counted_submit_at for doc in docs}
+        expected = 0
+        for period in sorted(periods.values(), key=lambda p: (p.data_end, p.kind)):
+            if period.pk not in handed_in and period.opened_at is None:
+                continue  # no report asked for: the round was not opened and the unit made none
+            submitted_at = handed_in.get(period.pk)
+            if submitted_at is None and period.deadline >= today:
+                continue  # not due yet: neither on time nor late
+            expected += 1
+            if submitted_at and timezone.localdate(submitted_at) <= period.deadline:
                 on_time += 1
             else:
-                expected += 1
                 late.append(period.name)
+        for doc in docs:
+            returns += doc.return_count
             if doc.state not in FINAL_STATES:
                 continue
             approved += 1
@@ -133,11 +146,13 @@ def evaluate_year(plan, year, weights=None):
         row = EvaluationRow(
             rank=0, unit_id=unit.pk, unit_code=unit.code, unit=unit.name, score=Decimal(0), targets_met=met,
             targets_judged=judged, reports=expected, reports_approved=approved, on_time=on_time, returns=returns,
-            initiatives=len(initiatives), late_periods=late, initiative_names=list(initiatives.values()),
+            initiatives=len(initiatives), reported=reported, late_periods=late, initiative_names=list(initiatives.values()),
         )
-        _score(row, weights)
+        _score(row, weights, year)
         rows.append((unit, row))
-    rows.sort(key=lambda pair: (-pair[1].score, -pair[1].met_share, pair[1].returns, pair[0].order, pair[0].name, pair[0].pk))
+    rows.sort(
+        key=lambda pair: (not pair[1].reported, -pair[1].score, -pair[1].met_share, pair[1].returns, pair[0].order, pair[0].name, pair[0].pk)
+    )
     ranked = []
     for index, (_, row) in enumerate(rows, start=1):
         row.rank = index
@@ -145,8 +160,10 @@ def evaluate_year(plan, year, weights=None):
     return ranked
 
 
-def _score(row, w):
+def _score(row, w, year):
     reasons = []
+    if not row.reported:
+        reasons.append(f"Chưa báo cáo: đơn vị chưa trình báo cáo nào trong năm {year}; xếp cuối bảng.")
     if row.targets_judged:
         part = (w.targets * row.targets_met / row.targets_judged).quantize(TWO)
         share = percent_vn(Decimal(100) * row.targets_met / row.targets_judged)

@@ -14,8 +14,7 @@ from openpyxl.utils import get_column_letter
 from documents.spreadsheets import append_row, set_cell
 from plans.formatting import date_vn, verdict_vn
 
-from .evaluation import evaluate_year
-from .queries import round_status
+from .selectors import evaluation, round_status
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -55,7 +54,9 @@ def _bytes(workbook):
     return buffer.getvalue()
 
 
-def round_status_xlsx(period, today=None):
+def round_status_xlsx(period, today=None, rows=None):
+    """The matrix of rounds.selectors.round_status (the rows the page shows, when given)."""
+    rows = rows if rows is not None else round_status(period, today)
     workbook = Workbook()
     sheet = _sheet(
         workbook,
@@ -64,11 +65,11 @@ def round_status_xlsx(period, today=None):
          ("Đúng hạn", 11), ("Quá hạn", 10), ("Số lần bị trả lại", 11), ("Chỉ tiêu báo cáo", 28)],
         first=True,
     )
-    for index, row in enumerate(round_status(period, today), start=1):
+    for index, row in enumerate(rows, start=1):
         _append(
             sheet,
-            [index, row["unit"].name, row["state_label"], row["first_submitted_on"], period.deadline,
-             "Có" if row["on_time"] else "Không", "Quá hạn" if row["overdue"] else "", row["returns"], ", ".join(row["targets"])],
+            [index, row.unit.name, row.state_label, row.submitted_on, period.deadline,
+             "Có" if row.on_time else "Không", "Quá hạn" if row.overdue else "", row.returns, ", ".join(row.targets)],
             {4: DATE_FORMAT, 5: DATE_FORMAT},
         )
     info = workbook.create_sheet("Thông tin kỳ")
@@ -123,7 +124,8 @@ def compiled_xlsx(document):
 
 
 def evaluation_xlsx(plan, year, rows=None):
-    rows = rows if rows is not None else evaluate_year(plan, year)
+    """The ranking of rounds.selectors.evaluation (the rows the page shows, when given)."""
+    rows = rows if rows is not None else evaluation(plan, year).rows
     workbook = Workbook()
     sheet = _sheet(
         workbook,

@@ -199,7 +199,8 @@ def test_a_whole_round_end_to_end_with_the_demo_data(call, clock):
     body = call("vhxh", "get", "/evaluations/2026").json()
     ranked = {row["unit_code"]: row for row in body["rows"]}
     assert ranked["congan"]["rank"] == len(ranked) == 25
-    assert ranked["congan"]["reasons"][1].startswith("Nộp đúng hạn 0/1 báo cáo")
+    assert ranked["congan"]["reported"] is False and ranked["congan"]["reasons"][0].startswith("Chưa báo cáo:")
+    assert ranked["congan"]["reasons"][2].startswith("Nộp đúng hạn 0/1 báo cáo")
     assert all(row["reasons"][1] == "Nộp đúng hạn 1/1 báo cáo: +30 điểm." for code, row in ranked.items() if code != "congan")
     assert ranked["xom-01"]["score"] == 80 and ranked["xom-01"]["targets_met"] == 3
     assert ranked["vanphong"]["targets_met"] == 2 and ranked["vanphong"]["targets_judged"] == 5  # 2.2 and 4.1 only

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from rounds.models import Notification, ReminderLog, RoundSettings
-from rounds.queries import round_status
+from rounds.selectors import round_status
 from rounds.reminders import run
 from workflows.services import perform_transition
 
@@ -71,7 +71,7 @@ def test_after_the_deadline_the_unit_and_the_coordinator_are_told_once(clock):
     h1 = opened("2026-H1")
     approve(h1, "tramyte")
     clock.set(2026, 6, 20, 8, 0)
-    assert {row["unit"].code: row["overdue"] for row in round_status(h1)}["xom-01"] is True
+    assert {row.unit.code: row.overdue for row in round_status(h1)}["xom-01"] is True
     tick(clock, 2026, 6, 20, 8, 0)
     overdue_units = [m for m in mail.outbox if m.subject.startswith("Báo cáo 6 tháng đầu năm 2026 đã quá hạn")]
     to_coordinator = [m for m in mail.outbox if m.subject.startswith("Báo cáo quá hạn:")]
@@ -80,8 +80,8 @@ def test_after_the_deadline_the_unit_and_the_coordinator_are_told_once(clock):
     assert "Ban cán sự xóm 1 (mẫu)" in " ".join(m.subject for m in to_coordinator)
     assert not [m for m in mail.outbox if "tramyte@example.invalid" in m.to]
     assert Notification.objects.filter(user=demo("vhxh"), kind="overdue_coordinator").count() == UNITS - 1
-    statuses = {row["unit"].code: row for row in round_status(h1)}
-    assert statuses["xom-01"]["overdue"] is True and statuses["tramyte"]["overdue"] is False
+    statuses = {row.unit.code: row for row in round_status(h1)}
+    assert statuses["xom-01"].overdue is True and statuses["tramyte"].overdue is False
     count = len(mail.outbox)
     tick(clock, 2026, 6, 21, 8, 0)
     tick(clock, 2026, 7, 1, 8, 0)

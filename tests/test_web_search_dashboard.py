@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import User
 from plans.models import Period
-from web.search import fold
+from workflows.search import fold
 from tests.helpers.web import client_for, filled_report, opened_report
 from workflows.models import Document, Kind
 

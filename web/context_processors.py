@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from rounds.queries import unread_for
+from rounds.selectors import unread_for
 
 
 def web(request):

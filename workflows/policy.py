@@ -86,11 +86,11 @@ def is_reviewer(user, document):
 
 
 def is_signer(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.commune_id in (None, document.commune_id))
+    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.home_commune_id in (None, document.commune_id))
 
 
 def is_clerk(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.commune_id in (None, document.commune_id))
+    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.home_commune_id in (None, document.commune_id))
 
 
 ACTOR_CHECKS = {"author": is_author, "reviewer": is_reviewer, "signer": is_signer, "clerk": is_clerk}
@@ -216,11 +216,18 @@ def may(user, name, document):
     return name not in FOUR_EYES or not own_work(user, document)
 
 
+def permission_name(name):
+    """The Django permission of a transition: "workflows.approve_document" (workflows.backends)."""
+    return f"workflows.{name}_document"
+
+
 def can(name):
-    """Permission callable for django-fsm's @transition(permission=...)."""
+    """Permission callable for django-fsm's @transition(permission=...): asks the user's has_perm,
+    which workflows.backends answers with `may`, the same question the views and the API ask."""
+    perm = permission_name(name)
 
     def check(instance, user):
-        return may(user, name, instance)
+        return user.has_perm(perm, instance)
 
     check.__name__ = f"can_{name}"
     return check

@@ -1,18 +1,71 @@
-"""Reads: what a user may see, what waits for them. Each runs a fixed number of queries."""
-from django.db.models import Count, Q
+"""Reads: what a user may see, what waits for them. Each runs a fixed number of queries.
+
+The two facts every list and table takes from the audit trail are annotated here and only here:
+how often a document was returned (`with_return_count`) and when its submission that counts for
+the deadline was made (`with_counted_submission`)."""
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Role
 
-from . import policy
-from .models import Document, Kind, State
+from . import policy, search
+from .models import AuditEntry, Document, Kind, State
+
+# A return by the reviewer or a send-back by the signer: both send the document back to its author.
+RETURN_TRANSITIONS = ("return", "send_back")
+# A unit report in these states is owed by its unit: past the deadline it is overdue ("Quá hạn").
+AWAITING_AUTHOR = (State.DRAFT, State.RETURNED)
+
+
+def with_return_count(qs):
+    """Annotate `return_count`: how many times each document was returned or sent back.
+
+    `distinct` because callers add other joins over the audit trail to the same query."""
+    return qs.annotate(
+        return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=RETURN_TRANSITIONS), distinct=True)
+    )
+
+
+def with_counted_submission(qs):
+    """Annotate `counted_submit_at`: the submission that counts for the deadline (None if none).
+
+    That is the FIRST submission the unit did not take back itself: a report returned by the
+    reviewer and resubmitted keeps the date it was first handed in (the reviewer had it in time;
+    the return costs points of its own in the evaluation), while a report the unit withdrew
+    counts from its next submission."""
+    later = Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))  # the audit trail's order
+    withdrawn_later = AuditEntry.objects.filter(later, document=OuterRef("document"), transition="withdraw")
+    counted = (
+        AuditEntry.objects.filter(document=OuterRef("pk"), transition="submit")
+        .filter(~Exists(withdrawn_later))
+        .order_by("at", "id")
+        .values("at")[:1]
+    )
+    return qs.annotate(counted_submit_at=Subquery(counted))
 
 
 def documents_for(user):
-    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer").annotate(
-        return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=("return", "send_back")), distinct=True)
-    )
-    return policy.visible_documents(user, qs)
+    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer")
+    return policy.visible_documents(user, with_return_count(qs))
+
+
+def find_documents(user, *, kind=None, period=None, unit=None, state=None, q=""):
+    """Tra cứu: the documents this user may see, narrowed by kind, period code, unit code, state
+    ("overdue": not submitted after the deadline) and a text folded of its diacritics
+    (workflows.search), newest change first. The search page and GET /api/v1/documents list this;
+    unknown kinds or states are ignored. Two queries (three with a text), whatever the number."""
+    qs = documents_for(user)
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    if state in State.values:
+        qs = qs.filter(state=state)
+    elif state == "overdue":
+        qs = qs.filter(overdue_filter())
+    if period:
+        qs = qs.filter(period__code=period)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    return search.search(qs, q).order_by("-updated_at", "-id")
 
 
 def waiting_for(user):
@@ -64,11 +117,11 @@ def is_overdue(document, today=None):
     return bool(
         document.kind == Kind.UNIT_REPORT
         and document.period_id
-        and document.state in (State.DRAFT, State.RETURNED)
+        and document.state in AWAITING_AUTHOR
         and document.period.deadline < today
     )
 
 
 def overdue_filter(today=None):
     today = today or timezone.localdate()
-    return Q(kind=Kind.UNIT_REPORT, state__in=(State.DRAFT, State.RETURNED), period__deadline__lt=today)
+    return Q(kind=Kind.UNIT_REPORT, state__in=AWAITING_AUTHOR, period__deadline__lt=today)

@@ -277,7 +277,3 @@ def _notify_transition(document_id, name):
 
 def history(document):
     return list(document.audit_entries.select_related("actor").order_by("at", "id"))
-
-
-def return_count(document):
-    return document.audit_entries.filter(transition__in=("return", "send_back")).count()

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from organizations.models import Unit
 from plans.models import Period, Plan, Target
 from rounds.services import open_round
 from workflows import content as doc_content
@@ -195,3 +196,17 @@ def opened(code="2026-H1"):
     period_obj = period(code)
     open_round(period_obj, demo("vhxh"))
     return period(code)
+
+
+def add_xom(n):
+    """n more xóm (codes xom-moi-0…) reporting targets 1.2, 1.3 and 4.2, each with a drafter account
+    of the same code: for the tests that a screen's queries do not grow with the number of units."""
+    plan = the_plan()
+    targets = list(Target.objects.filter(plan=plan, code__in=["1.2", "1.3", "4.2"]))
+    for index in range(n):
+        unit = Unit.objects.create(
+            commune=plan.commune, code=f"xom-moi-{index}", name=f"Xóm mới {index}", abbreviation=f"XM{index}", kind="hamlet", order=900 + index
+        )
+        for target in targets:
+            target.reporting_units.add(unit)
+        User.objects.create_user(username=unit.code, password="x-Mật-khẩu-2026", unit=unit, commune=plan.commune, roles=["drafter"])

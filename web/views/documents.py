@@ -14,14 +14,14 @@ from documents import pdfs, rendering
 from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from plans.models import Period, Target
-from rounds.queries import unread_for
+from rounds.selectors import unread_for
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
 from workflows import policy, queries, services
 from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
-from .. import editor, presenters, search
+from .. import editor, presenters
 from .common import error_page, mark_overdue, query_param, safe_next, visible_document
 
 PAGE_SIZE = 25
@@ -77,24 +77,13 @@ class CreateReportView(LoginRequiredMixin, View):
 
 
 class SearchView(LoginRequiredMixin, View):
-    """Tra cứu văn bản: filters run in the database, text search folds diacritics (web.search)."""
+    """Tra cứu văn bản: workflows.queries.find_documents, the list GET /api/v1/documents gives too."""
 
     def get(self, request):
         user = request.user
-        qs = queries.documents_for(user)
         params = request.GET
         chosen = {k: query_param(request, k) for k in ("kind", "period", "unit", "state", "q")}
-        if chosen["kind"] in Kind.values:
-            qs = qs.filter(kind=chosen["kind"])
-        if chosen["state"] in State.values:
-            qs = qs.filter(state=chosen["state"])
-        if chosen["state"] == "overdue":
-            qs = qs.filter(queries.overdue_filter())
-        if chosen["period"]:
-            qs = qs.filter(period__code=chosen["period"])
-        if chosen["unit"]:
-            qs = qs.filter(unit__code=chosen["unit"])
-        qs = search.search(qs, chosen["q"]).order_by("-updated_at", "-id")
+        qs = queries.find_documents(user, **chosen)
         page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
         mark_overdue(page.object_list)
         periods = Period.objects.order_by("data_end", "kind").values_list("code", "name")
@@ -177,7 +166,7 @@ class EditView(LoginRequiredMixin, View):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
         document = visible_document(request.user, kwargs["pk"])
-        if not policy.may_edit(request.user, document):
+        if not request.user.has_perm("workflows.change_document", document):
             raise Forbidden("Chỉ cán bộ soạn thảo của đơn vị soạn thảo mới được sửa văn bản này.")
         self.document = document
         return super().dispatch(request, *args, **kwargs)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views import View
 
 from rounds.models import Notification
-from rounds.queries import unread_for
+from rounds.selectors import unread_for
 
 from .common import safe_next
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.views import View
 
 from documents import spreadsheets
-from documents.register import register_entries
-from organizations.models import Commune
+from documents.selectors import register_for
 from workflows import queries
 from workflows.models import State
 
@@ -43,12 +42,6 @@ class ClerkQueueView(LoginRequiredMixin, View):
         return render(request, "web/clerk_queue.html", {"documents": waiting, "issued": issued})
 
 
-def _commune(user):
-    if user.commune_id:
-        return user.commune
-    return Commune.objects.order_by("pk").first()
-
-
 def _year(request):
     try:
         return int(request.GET.get("nam", ""))
@@ -58,9 +51,8 @@ def _year(request):
 
 def _register(request):
     """The commune, year and register entries a register page or export shows."""
-    commune = _commune(request.user)
     year = _year(request)
-    return commune, year, (list(register_entries(commune, year)) if commune else [])
+    return request.user.home_commune, year, list(register_for(request.user, year))
 
 
 REGISTER_HEADERS = ["Số, ký hiệu", "Ngày ban hành", "Loại", "Trích yếu", "Người ký", "Nơi nhận"]
