@@ -85,13 +85,10 @@ def _commune_header(document, final, today):
 
 
 def unit_number(document):
-    label = clean(str(document.content.get("number_label") or "")).strip()
-    abbreviation = f"BC-{document.unit.abbreviation}"
-    if not label:
-        return f"{BLANK_NUMBER}/{abbreviation}"
-    if label.isdigit():
-        return f"{int(label):02d}/{abbreviation}"
-    return label
+    """The number of the unit's own register (given on submit), blank before."""
+    if document.number_label:
+        return document.number_label
+    return f"{BLANK_NUMBER}/BC-{document.unit.abbreviation}"
 
 
 def _unit_header(document, today):

@@ -238,16 +238,9 @@ def test_unit_report_draft_then_submitted():
     assert date.text == f"Diễn Châu, {dates.long_date(timezone.localdate(document.submitted_at))}"
     assert DATE_RE.match(date.text)
     assert "DỰ THẢO" not in text_lines(doc)
-    assert number.text == "Số:      /BC-TYT"
-
-
-def test_unit_report_prints_the_number_the_unit_entered():
-    document = fill_unit_report(new_unit_report())
-    content = dict(document.content, number_label="7")
-    Document.objects.filter(pk=document.pk).update(content=content)
-    document.refresh_from_db()
-    number, _ = _number_and_date(open_docx(render_docx(document)))
-    assert number.text == "Số: 07/BC-TYT"
+    # The first report the unit submits this year: number 01 of its own register.
+    assert number.text == "Số: 01/BC-TYT"
+    assert NUMBER_RE.match(number.text)
 
 
 # --- title, body, end mark -------------------------------------------------------------------------

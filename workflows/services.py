@@ -222,6 +222,8 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     now = timezone.now()
     if name == "submit":
         document.submitted_at = now
+        if document.kind == Kind.UNIT_REPORT and document.number is None:
+            _send_issue_signal(signals.unit_report_numbering, document=document, submitted_on=timezone.localdate(now))
     elif name == "start_review":
         document.reviewer = user
     elif name == "sign":
@@ -256,10 +258,10 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
 
 
 def _send_issue_signal(signal, **kwargs):
-    """Fire an issue step inside the transaction; receivers' exceptions propagate (and roll back).
+    """Fire a numbering or issue step inside the transaction; receivers' exceptions propagate (and roll back).
 
-    Issuing without the documents layer listening would issue an unnumbered document, so that is
-    refused rather than done silently.
+    Issuing (or submitting a unit report) without the documents layer listening would leave the
+    document unnumbered, so that is refused rather than done silently.
     """
     if not signal.has_listeners(Document):
         raise ImproperlyConfigured("Nothing numbers and stores issued documents: is the documents app installed?")
