@@ -15,6 +15,7 @@ from documents import pdfs
 from documents.models import IssuedFile, StoredFileCorrupt
 from documents.rendering import document_file
 from plans.models import Period, Plan
+from rounds import compile as round_compile
 from workflows import policy, queries, services
 from workflows.diff import diff_versions, last_returned_version
 from workflows.errors import Invalid, NotFound
@@ -123,13 +124,18 @@ def list_documents(
 @router.post("/documents", response={201: DocumentOut, **WRITE_ERRORS}, summary="Tạo văn bản (dự thảo)")
 def create_document(request, payload: DocumentCreateIn):
     """Báo cáo đơn vị được tạo cho đơn vị của người gọi; kế hoạch và báo cáo tổng hợp do cán bộ
-    Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
+    Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Báo cáo tổng hợp được tổng hợp số liệu ngay khi
+    tạo (như trên trang web và lệnh `compile_summary`). Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
     user = request.auth
     plan, period = _resolve_plan_and_period(user, payload.plan, payload.period)
     # One document per plan, per unit and period: the service turns the database constraints into 409.
     if payload.kind == Kind.PLAN:
         period = None
-    document = services.create_document(user, payload.kind, plan=plan, period=period)
+    if payload.kind == Kind.SUMMARY_REPORT and period is not None:
+        # Created compiled, by the same service as the web page and the command.
+        document = round_compile.create_summary(period, user)
+    else:
+        document = services.create_document(user, payload.kind, plan=plan, period=period)
     return Status(201, detail(user, visible_document(user, document.pk)))
 
 

@@ -318,7 +318,21 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
 
 @transaction.atomic
 def create_summary(period, user):
-    """Create the period's summary report (as the coordinator drafter) and compile it."""
-    require_coordinator_staff(user, period.plan.commune_id, "tạo báo cáo tổng hợp")
+    """Create the period's summary report and compile it: the one way a summary report comes into
+    being, for the web page, the API (POST /documents) and the command alike.
+
+    create_document decides who may create it (a drafter of the coordinating unit) and refuses a
+    second one for the period (409)."""
     document = create_document(user, Kind.SUMMARY_REPORT, plan=period.plan, period=period)
     return compile_summary(document, user)
+
+
+def compile_period(period, user, *, replace_sections=False):
+    """Create the period's summary report compiled, or recompile the one it has.
+
+    Returns (document, created). Used by the "Tổng hợp" button and `manage.py compile_summary`.
+    """
+    existing = Document.objects.filter(kind=Kind.SUMMARY_REPORT, period=period).first()
+    if existing is None:
+        return create_summary(period, user), True
+    return compile_summary(existing, user, replace_sections=replace_sections), False

@@ -154,7 +154,8 @@ def test_open_round_command():
         (("open_round", "2099-H1"), "Không có kỳ báo cáo «2099-H1»"),
         (("open_round", "2026-H1", "--user", "nobody"), "Không có tài khoản «nobody»"),
         (("open_round", "2026-H1", "--user", "tramyte"), "Chỉ cán bộ soạn thảo của cơ quan thường trực"),
-        (("compile_summary", "2026-H1", "--user", "kinhte"), "Chỉ cán bộ soạn thảo của cơ quan thường trực"),
+        # The same refusal as creating it on the web page or through the API (one service).
+        (("compile_summary", "2026-H1", "--user", "kinhte"), "Chỉ cán bộ soạn thảo của Phòng Văn hóa – Xã hội mới được tạo báo cáo tổng hợp"),
     ],
 )
 def test_commands_fail_with_clear_vietnamese_errors(args, message):
