@@ -16,6 +16,7 @@ from documents.models import IssuedFile, StoredFileCorrupt
 from documents.rendering import document_file
 from plans.models import Period, Plan
 from rounds import compile as round_compile
+from rounds.freshness import freshness
 from workflows import policy, queries, services
 from workflows.diff import diff_versions, last_returned_version
 from workflows.errors import Invalid, NotFound
@@ -74,6 +75,7 @@ def detail(user, document):
         transitions=services.available_transitions(document, user),
         editable=document.is_editable and policy.may_edit(user, document),
         sha256=sha256,
+        freshness=freshness(document),
     )
 
 

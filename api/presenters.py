@@ -1,5 +1,7 @@
 """Turn model objects into the plain dicts the response schemas describe."""
 from plans import formatting
+from plans.formatting import datetime_vn
+from workflows.diff import format_value
 from workflows import queries
 from workflows.models import State
 
@@ -71,7 +73,24 @@ def document_summary(document):
     }
 
 
-def document_detail(document, *, targets, transitions, editable, sha256):
+def previous_values(content, targets=None):
+    """The previous period's values the web form shows beside each target (unit reports), or None."""
+    previous = (content or {}).get("previous")
+    if not isinstance(previous, dict) or not previous.get("period"):
+        return None
+    stored = previous.get("values") or {}
+    kinds = {t.code: t.input_kind for t in targets or []}
+    return {
+        "period": previous.get("period"),
+        "period_name": previous.get("period_name") or "",
+        "values": [
+            {"code": code, "value": stored.get(code), "display": format_value(stored.get(code), kinds.get(code, ""))}
+            for code in sorted(stored, key=_code_key)
+        ],
+    }
+
+
+def document_detail(document, *, targets, transitions, editable, sha256, freshness=None):
     data = document_summary(document)
     content = document.content or {}
     compiled = content.get("compiled")
@@ -84,6 +103,9 @@ def document_detail(document, *, targets, transitions, editable, sha256):
             "values": values_list(content, targets),
             "models": models_list(content),
             "compiled": compiled if isinstance(compiled, dict) else None,
+            "compiled_at_display": datetime_vn(compiled.get("computed_at")) if isinstance(compiled, dict) else None,
+            "out_of_date": freshness,
+            "previous": previous_values(content, targets),
             "allowed_transitions": transitions,
             "editable": editable,
             "issued_on_display": date_vn(document.issued_on),

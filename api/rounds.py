@@ -10,7 +10,7 @@ from typing import Optional, Union
 from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from plans.formatting import date_vn
+from plans.formatting import date_vn, datetime_vn
 from plans.models import Period, Plan
 from workflows import policy
 from workflows.errors import Forbidden, Invalid, NotFound
@@ -20,12 +20,13 @@ from rounds import exports
 from rounds.access import may_see_round
 from rounds.compile import compile_summary
 from rounds.evaluation import Weights, evaluate_year
+from rounds.freshness import freshness
 from rounds.formatting import data_window_sentence
 from rounds.queries import round_status
 from rounds.services import open_round
 
 from .documents import commune_id_of
-from .schemas import ErrorOut
+from .schemas import ErrorOut, FreshnessOut
 
 router = Router(tags=["Kỳ báo cáo"])
 
@@ -71,7 +72,10 @@ class CompiledTargetOut(Schema):
     target_label: str = Field(..., description="Chỉ tiêu đề ra, ví dụ «≥ 95%», «Tăng»")
     value: Union[bool, int, float, str, None] = Field(None, description="Giá trị cấp xã (số, đạt/không, lời) hoặc null")
     value_label: str = Field(..., description="Giá trị hiển thị, dấu phẩy thập phân: «96,5%»")
-    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ cơ sở đánh giá")
+    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ số liệu hoặc chưa đủ cơ sở đánh giá")
+    verdict: str = Field("Chưa đánh giá", description="«Đạt», «Chưa đạt», «Chưa đủ số liệu» (số liệu một phần) hoặc «Chưa đánh giá»")
+    partial: bool = Field(False, description="Số liệu một phần: còn đơn vị phải báo cáo chưa có báo cáo được duyệt")
+    coverage_label: str = Field("", description="Ví dụ «số liệu của 1/12 xóm»")
     contributions: list[ContributionOut]
     missing_units: list[str] = Field(..., description="Đơn vị phải báo cáo nhưng chưa có báo cáo được duyệt")
 
@@ -83,6 +87,9 @@ class CompiledOut(Schema):
     period: str
     data_window: str
     computed_at: str
+    computed_at_display: str = Field("", description="Thời điểm tổng hợp theo giờ địa phương, dd/mm/yyyy hh:mm")
+    out_of_date: Optional[FreshnessOut] = Field(None, description="Số liệu còn khớp với các báo cáo đơn vị đã duyệt hay không")
+    changes: list[str] = Field([], description="Những gì lần tổng hợp gần nhất đã thay đổi (số liệu, các mục đã giữ nguyên do người soạn thảo sửa)")
     targets: list[CompiledTargetOut]
 
 
@@ -200,6 +207,9 @@ def _compiled_out(document):
         "period": document.period.code,
         "data_window": data_window_sentence(document.period),
         "computed_at": compiled.get("computed_at", ""),
+        "computed_at_display": datetime_vn(compiled.get("computed_at")),
+        "out_of_date": freshness(document),
+        "changes": compiled.get("changes") or [],
         "targets": compiled.get("targets", []),
     }
 

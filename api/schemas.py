@@ -194,6 +194,23 @@ class ValueOut(Schema):
     evidence: str
 
 
+class FreshnessOut(Schema):
+    out_of_date: bool = Field(..., description="true: đã có báo cáo đơn vị được duyệt hoặc thay đổi sau lần tổng hợp")
+    changes: list[str] = Field(..., description="Những gì đã thay đổi, nêu tên đơn vị")
+
+
+class PreviousValueOut(Schema):
+    code: str
+    value: TargetValue
+    display: str = Field(..., description="Như trên trang web, ví dụ «96,5%», «Đạt»")
+
+
+class PreviousOut(Schema):
+    period: str
+    period_name: str
+    values: list[PreviousValueOut]
+
+
 class ModelOut(Schema):
     name: str
     kind: str
@@ -225,6 +242,11 @@ class DocumentOut(DocumentSummaryOut):
     values: list[ValueOut]
     models: list[ModelOut]
     compiled: Optional[dict[str, Any]] = Field(None, description="Số liệu tổng hợp (báo cáo tổng hợp)")
+    compiled_at_display: Optional[str] = Field(None, description="Thời điểm tổng hợp theo giờ địa phương, dd/mm/yyyy hh:mm")
+    out_of_date: Optional[FreshnessOut] = Field(
+        None, description="Báo cáo tổng hợp: số liệu còn khớp với các báo cáo đơn vị đã duyệt hay không (null với văn bản khác)"
+    )
+    previous: Optional[PreviousOut] = Field(None, description="Số liệu kỳ trước của đơn vị (như trên trang nhập báo cáo)")
     allowed_transitions: list[TransitionName] = Field(..., description="Thao tác người gọi được thực hiện ngay lúc này")
     editable: bool = Field(..., description="Người gọi có thể sửa nội dung ngay lúc này")
     issued_on_display: Optional[str] = Field(None, description="Ngày ban hành dạng dd/mm/yyyy")

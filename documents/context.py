@@ -14,11 +14,10 @@ Everything here is data: templates only place it. User text is cleaned (NFC, no 
 characters) and later printed literally by the renderer.
 """
 import unicodedata
-from datetime import datetime
 
 from django.utils import timezone
 
-from plans.formatting import number_vn, unit_value_label
+from plans.formatting import datetime_vn, number_vn, unit_value_label
 from workflows.content import SECTIONS
 from workflows.services import targets_for
 
@@ -56,7 +55,7 @@ def format_value(target, value):
     except (ArithmeticError, ValueError):
         return clean(str(value))
     if kind == "boolean":
-        return "Đạt" if value is True else "Không đạt" if value is False else clean(str(value))
+        return "Đạt" if value is True else "Chưa đạt" if value is False else clean(str(value))
     if kind == "count" and isinstance(value, int):
         return unit_value_label(target, value)
     return clean(str(value))
@@ -172,22 +171,42 @@ def unit_rows(document, targets):
     return rows
 
 
+def model_name(name):
+    """The model's own name, without a leading "Mô hình" the line already says."""
+    name = (name or "").strip()
+    if name[:8].casefold() == "mô hình " and len(name) > 8:
+        return name[8:].strip()
+    return name
+
+
 def model_lines(models):
+    """The models (mô hình) built in the period: “quoted” names, each item ending with ";", the last with "."."""
     if not models:
         return [_line("Mô hình đã xây dựng trong kỳ: chưa có.")]
     lines = [_line("Các mô hình đã xây dựng trong kỳ:")]
-    for model in models:
-        text = f"- {model.get('name', '')}"
+    for index, model in enumerate(models):
+        text = f"- Mô hình “{model_name(model.get('name', ''))}”"
         if model.get("kind") and model.get("kind") != "Khác":
-            text += f" (mô hình «{model['kind']}»)"
+            text += f" (loại mô hình “{model['kind']}”)"
         if model.get("note"):
-            text += f": {model['note']}"
-        lines.append(_line(text))
+            text += f": {model['note'].rstrip(' .;')}"
+        lines.append(_line(text.rstrip(" .;") + ("." if index == len(models) - 1 else ";")))
     return lines
 
 
-def _assessment(met):
-    return {True: "Đạt", False: "Chưa đạt"}.get(met, "Chưa đánh giá")
+def _assessment(item):
+    if item.get("met") is True:
+        return "Đạt"
+    if item.get("met") is False:
+        return "Chưa đạt"
+    return "Chưa đủ số liệu" if item.get("partial") else "Chưa đánh giá"
+
+
+def _result(item):
+    result = item.get("value_label") or "Chưa có số liệu"
+    if item.get("partial") and item.get("coverage_label"):
+        result += f" ({item['coverage_label']})"
+    return result
 
 
 def summary_rows(compiled):
@@ -205,23 +224,18 @@ def summary_rows(compiled):
                 "code": item.get("code", ""),
                 "text": item.get("text", ""),
                 "target": item.get("target_label", ""),
-                "result": item.get("value_label") or "Chưa có số liệu",
+                "result": _result(item),
                 "details": "\n".join(details),
-                "assessment": _assessment(item.get("met")),
+                "assessment": _assessment(item),
             }
         )
     return rows
 
 
 def _compiled_at(compiled):
-    raw = compiled.get("computed_at")
-    try:
-        moment = datetime.fromisoformat(str(raw))
-    except (TypeError, ValueError):
-        return ""
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    return f" (tổng hợp lúc {moment:%H:%M} ngày {dates.short_date(moment.date())})"
+    """" (số liệu tổng hợp lúc 01/12/2026 21:34)": the commune's local time, as on every screen."""
+    moment = datetime_vn(compiled.get("computed_at"))
+    return f" (số liệu tổng hợp lúc {moment})" if moment else ""
 
 
 def build_sections(kind, texts, *, opening_extra=None, results=None):

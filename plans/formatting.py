@@ -3,12 +3,30 @@
 One home for these so the Word documents, the compiled report, the diff, the API and the web
 pages print a value the same way. Dates inside official documents use documents.dates (ND30).
 """
+from datetime import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 
 def date_vn(value):
     """dd/mm/yyyy for screens, spreadsheets and e-mails; documents use documents.dates."""
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def datetime_vn(value):
+    """A moment in the commune's local time (settings.TIME_ZONE) as dd/mm/yyyy hh:mm; accepts an
+    ISO 8601 string as stored in JSON content. '' when there is none or it does not parse."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return ""
+    if not isinstance(value, datetime):
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y %H:%M")
 
 
 def number_vn(value, decimals=2):
@@ -44,13 +62,12 @@ def _with_unit(number, unit):
 
 
 def unit_value_label(target, value):
-    """How one unit's reported value reads: 'Có', '96,5%', '2 mô hình'."""
+    """How one unit's reported value reads: 'Đạt', '96,5%', '2 mô hình'. A yes/no answer reads
+    «Đạt» / «Chưa đạt» everywhere (unit report, compiled report, screens)."""
     if value is None:
         return "Chưa có số liệu"
     if isinstance(value, bool):
-        if target.comparison in ("achieved", "as_required"):
-            return "Đạt" if value else "Chưa đạt"
-        return "Có" if value else "Không"
+        return "Đạt" if value else "Chưa đạt"
     if isinstance(value, str):
         return value
     if target.input_kind == "percent":

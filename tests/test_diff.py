@@ -74,7 +74,7 @@ def test_diff_lists_only_what_changed(report):
     assert by_code["3.3"]["old"] == 40 and by_code["3.3"]["new"] == 45.5
     assert (by_code["3.3"]["old_note"], by_code["3.3"]["new_note"]) == ("", "Tăng 5,5 điểm")
     assert (by_code["3.3"]["old_text"], by_code["3.3"]["new_text"]) == ("40 %", "45,5 %")
-    assert (by_code["4.3"]["old_text"], by_code["4.3"]["new_text"]) == ("Không đạt", "Đạt")
+    assert (by_code["4.3"]["old_text"], by_code["4.3"]["new_text"]) == ("Chưa đạt", "Đạt")
     assert by_code["4.3"]["target"].startswith("Tỷ lệ thu gom rác")
 
     assert result["models"] == {"added": [{"name": "Xóm 3", "kind": "Xóm số", "note": ""}], "removed": []}
@@ -152,7 +152,7 @@ def test_diff_since_the_version_the_reviewer_returned(report):
 def test_format_value():
     assert format_value(None) == "—"
     assert format_value(True) == "Đạt"
-    assert format_value(False) == "Không đạt"
+    assert format_value(False) == "Chưa đạt"
     assert format_value(96.5, "percent") == "96,5 %"
     assert format_value(100.0, "percent") == "100 %"
     assert format_value(3, "count") == "3"

@@ -70,14 +70,15 @@ def test_unit_report_values_notes_and_models_print_literally():
     notes = [row.cells[3].text for row in table.rows[1:]]
     assert notes == [note] * len(targets)
     results = [row.cells[2].text for row in table.rows[1:]]
-    expected = {"percent": "50%", "boolean": "Không đạt", "text": "Văn bản {{ x }} & <y>"}
+    expected = {"percent": "50%", "boolean": "Chưa đạt", "text": "Văn bản {{ x }} & <y>"}
     for target, result in zip(targets, results):
         if target.input_kind == "count":
             assert re.match(r"^1( \S.*)?$", result), result  # "1" or "1 mô hình"
         else:
             assert result == expected[target.input_kind]
     lines = texts(doc)
-    assert "- Mô hình {{ tên }} & <số>: ghi chú %} {%" in lines
+    # The model line: “quoted” name, final punctuation, literal text.
+    assert "- Mô hình “{{ tên }} & <số>”: ghi chú %} {%." in lines
     assert "Kết quả {{ kq }}./." in lines
 
 

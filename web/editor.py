@@ -8,7 +8,7 @@ EXTRA_MODEL_ROWS = 3
 INPUT_HINTS = {
     "percent": "Số phần trăm từ 0 đến 100, tối đa 2 chữ số thập phân, ví dụ 96,5",
     "count": "Số nguyên không âm, ví dụ 3",
-    "boolean": "Chọn Đạt hoặc Không đạt",
+    "boolean": "Chọn Đạt hoặc Chưa đạt",
     "text": "Đánh giá ngắn bằng lời",
 }
 

@@ -2,7 +2,9 @@
 from django.urls import reverse
 
 from documents import pdfs
+from plans.formatting import datetime_vn
 from rounds.access import is_coordinator_staff
+from rounds.freshness import freshness
 from workflows import content as doc_content
 from workflows import diff as doc_diff
 from workflows import policy, services
@@ -103,10 +105,12 @@ def document_context(document, user, *, with_diff=False):
         "models": document.content.get("models") or [],
         "compiled": compiled_rows(document),
         "compiled_meta": document.content.get("compiled") or {},
+        "compiled_at": datetime_vn((document.content.get("compiled") or {}).get("computed_at")),
         "attachments": list(document.attachments.select_related("uploaded_by")),
         "may_edit": policy.may_edit(user, document) and document.is_editable,
         "data_window": (document.content.get("data_window") or ""),
         "may_compile": may_compile(document, user),
+        "freshness": freshness(document),
         "pdf": pdf_state(document),
     }
     if with_diff:

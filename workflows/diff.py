@@ -77,7 +77,7 @@ def format_value(value, input_kind=None):
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "Đạt" if value else "Không đạt"
+        return "Đạt" if value else "Chưa đạt"
     if isinstance(value, (int, float, Decimal)):
         text = number_vn(value)
         return f"{text} %" if input_kind == "percent" else text

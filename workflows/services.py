@@ -214,6 +214,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
         missing = doc_content.missing_for_submit(document, targets_for(document))
         if missing:
             raise Invalid("Văn bản chưa đủ nội dung để trình.", missing)
+    signals.document_transition_checking.send(sender=Document, document=document, transition=name, user=user)
     source = document.state
     try:
         method()

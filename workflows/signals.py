@@ -23,3 +23,9 @@ document_issued = Signal()
 # unit's own register (documents.register); an exception rolls the submission back, so a withdrawn
 # and resubmitted report keeps its number and a failed submission takes none.
 unit_report_numbering = Signal()
+
+# Sent inside every transition's transaction, after the permission, state and content checks and
+# before the state changes: document, transition (public name), user. A receiver refuses the
+# transition by raising a workflows.errors.WorkflowError (rounds: a summary report whose figures are
+# out of date answers 409).
+document_transition_checking = Signal()

@@ -15,6 +15,7 @@ from rounds import compile as round_compile
 from rounds import services as round_services
 from workflows import queries
 from rounds.evaluation import evaluate_year
+from rounds.freshness import freshness
 from rounds.exports import evaluation_xlsx, round_status_xlsx
 from workflows.errors import WorkflowError
 from workflows.models import Document, Kind, State
@@ -163,10 +164,11 @@ class RoundsView(LoginRequiredMixin, View):
             .order_by("data_end", "kind")
         ) if plan else []
         summaries = {
-            d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "period_id", "state", "version")
+            d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "kind", "period_id", "state", "version", "content")
         } if plan else {}
         for p in periods:
             p.summary = summaries.get(p.pk)
+            p.summary_freshness = freshness(p.summary) if p.summary else None
         may_run = bool(plan and round_access.is_coordinator_staff(request.user, plan.commune_id))
         return render(request, "web/rounds.html", {"plan": plan, "periods": periods, "may_run": may_run})
 

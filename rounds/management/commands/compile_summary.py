@@ -1,12 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from rounds.compile import compile_period
+from rounds.compile import compile_period, verdict_label
 from workflows.errors import WorkflowError
 
 from ._common import as_command_error, find_period, find_user
-
-MET = {True: "Đạt", False: "Chưa đạt", None: "Chưa đánh giá"}
-
 
 class Command(BaseCommand):
     help = "Tạo (nếu chưa có) và tổng hợp số liệu báo cáo tổng hợp của một kỳ từ các báo cáo đơn vị đã duyệt."
@@ -27,7 +24,7 @@ class Command(BaseCommand):
         verb = "Đã tạo và tổng hợp" if created else "Đã tổng hợp lại"
         self.stdout.write(self.style.SUCCESS(f"{verb} «{document.title}» (phiên bản {document.version})."))
         for row in document.content["compiled"]["targets"]:
-            line = f"  {row['code']}: {row['value_label']} / {row['target_label'] or '-'} — {MET[row['met']]}"
-            if row["missing_units"]:
-                line += f" (chưa có báo cáo: {len(row['missing_units'])} đơn vị)"
+            line = f"  {row['code']}: {row['value_label']} / {row['target_label'] or '-'} — {verdict_label(row)}"
+            if row.get("partial"):
+                line += f" ({row.get('coverage_label', '')})"
             self.stdout.write(line)
