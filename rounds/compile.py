@@ -333,11 +333,12 @@ def _figure_changes(before, after):
         prior = old.get(row["code"])
         if prior is None:
             continue
-        if prior.get("value_label") != row["value_label"] or prior.get("met") != row["met"]:
-            changes.append(
-                f"Chỉ tiêu {row['code']}: {prior.get('value_label')} ({verdict_label(prior).lower()}) → "
-                f"{row['value_label']} ({row['verdict'].lower()})."
-            )
+        def said(item):
+            coverage = f", {item['coverage_label']}" if item.get("partial") and item.get("coverage_label") else ""
+            return f"{item.get('value_label')} ({verdict_label(item).lower()}{coverage})"
+
+        if said(prior) != said(row):
+            changes.append(f"Chỉ tiêu {row['code']}: {said(prior)} → {said(row)}.")
     return changes
 
 

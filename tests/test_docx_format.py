@@ -21,7 +21,8 @@ from documents.inspection import (
     text_lines,
 )
 from documents.rendering import render_docx
-from tests.helpers.workflow import demo, fill_unit_report, new_summary_report, new_unit_report, period, run
+from tests.helpers.summary import mixed_period
+from tests.helpers.workflow import COMMUNE_STEPS, demo, fill_unit_report, new_summary_report, new_unit_report, period, run
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,17 @@ def unit_docx():
     return document, open_docx(render_docx(document))
 
 
+_ISSUED_SUMMARY = {}
+
+
 def summary_docx():
-    document = new_summary_report()
-    return document, open_docx(render_docx(document))
+    """The compiled report of a period with approved, returned and missing unit reports, as issued
+    and stored (built once: the bytes never change, each test opens its own copy)."""
+    if "bytes" not in _ISSUED_SUMMARY:
+        period, _ = mixed_period()
+        document = run(new_summary_report(period.code), *COMMUNE_STEPS["signed"], ("vanthu", "issue"))
+        _ISSUED_SUMMARY["bytes"] = bytes(document.issued_file.content)
+    return None, open_docx(_ISSUED_SUMMARY["bytes"])
 
 
 def all_docs():

@@ -2,6 +2,7 @@
 posted form into the arguments of workflows.services.update_document. Validation is the
 services' (workflows.content); this module only places their messages next to the inputs."""
 from workflows import content as doc_content
+from workflows import diff as doc_diff
 
 EXTRA_MODEL_ROWS = 3
 
@@ -39,7 +40,13 @@ def _rows(document, targets, title, section_text, target_fields, models):
             for key, _, required in doc_content.SECTIONS.get(document.kind, [])
         ],
         "targets": [
-            {"target": t, **target_fields(t), "hint": INPUT_HINTS.get(t.input_kind, ""), "previous": previous.get(t.code)}
+            {
+                "target": t,
+                **target_fields(t),
+                "hint": INPUT_HINTS.get(t.input_kind, ""),
+                # As the document page and the API print it ("80 %", "Chưa đạt"), not the stored JSON.
+                "previous": doc_diff.format_value(previous[t.code], t.input_kind) if t.code in previous else None,
+            }
             for t in targets
         ],
         "models": models,
