@@ -153,13 +153,13 @@ def update_document(request, payload: DocumentPatchIn, id: int = Path(..., ge=1,
     values = None
     if payload.values is not None:
         values = [item.model_dump() for item in payload.values]
-    models = None
-    if payload.models is not None:
-        models = [item.model_dump() for item in payload.models]
+    initiatives = None
+    if payload.initiatives is not None:
+        initiatives = [item.model_dump() for item in payload.initiatives]
     sections = None
     if payload.sections is not None:
         sections = payload.sections.model_dump(exclude_unset=True)
-    services.update_document(id, user, version=payload.version, title=payload.title, sections=sections, values=values, models=models)
+    services.update_document(id, user, version=payload.version, title=payload.title, sections=sections, values=values, initiatives=initiatives)
     return detail(user, visible_document(user, id))
 
 
@@ -191,6 +191,7 @@ def version(request, id: int = Path(..., ge=1, le=MAX_ID), n: int = Path(..., ge
     found = DocumentVersion.objects.select_related("created_by").filter(document_id=document.pk, number=n).first()
     if found is None:
         raise NotFound(f"Không có phiên bản {n} của văn bản này.")
+    found.document = document
     return presenters.version_detail(found, services.targets_for(document))
 
 

@@ -1,8 +1,8 @@
 """Turn model objects into the plain dicts the response schemas describe."""
 from plans import formatting
 from plans.formatting import datetime_vn
-from workflows.diff import format_value
 from workflows import queries
+from workflows.content import TargetEntry
 from workflows.models import State
 
 
@@ -22,36 +22,25 @@ def date_vn(value):
 
 
 def values_list(content, targets=None):
-    """[{"code", "value", "note", "evidence"}]: every target the unit reports, then anything else stored."""
-    stored = (content or {}).get("values") or {}
-    codes = [t.code for t in targets or []]
-    codes += sorted((code for code in stored if code not in set(codes)), key=_code_key)
-    result = []
+    """[ValueOut]: every target the unit reports, then anything else stored (unit reports only)."""
+    stored = getattr(content, "values", {})
+    by_code = {t.code: t for t in targets or []}
+    codes = list(by_code)
+    codes += sorted((code for code in stored if code not in by_code), key=_code_key)
+    rows = []
     for code in codes:
-        entry = stored.get(code) or {}
-        if not isinstance(entry, dict):
-            entry = {"value": entry}
-        result.append(
-            {
-                "code": code,
-                "value": entry.get("value"),
-                "note": entry.get("note") or "",
-                "evidence": entry.get("evidence") or "",
-            }
-        )
-    return result
+        entry = stored.get(code) or TargetEntry()
+        rows.append({"code": code, **entry.model_dump(), "text": formatting.unit_value_label(by_code.get(code), entry.value)})
+    return rows
 
 
-def models_list(content):
-    return [
-        {"name": m.get("name") or "", "kind": m.get("kind") or "", "note": m.get("note") or ""}
-        for m in (content or {}).get("models") or []
-        if isinstance(m, dict)
-    ]
-
-
-def sections_dict(content):
-    return {key: text for key, text in ((content or {}).get("sections") or {}).items() if isinstance(text, str)}
+def content_fields(content, targets):
+    """The parts of a document's typed content the API shows; empty where the kind has none."""
+    return {
+        "sections": dict(content.sections),
+        "values": values_list(content, targets),
+        "initiatives": list(getattr(content, "initiatives", [])),
+    }
 
 
 def document_summary(document):
@@ -73,39 +62,19 @@ def document_summary(document):
     }
 
 
-def previous_values(content, targets=None):
-    """The previous period's values the web form shows beside each target (unit reports), or None."""
-    previous = (content or {}).get("previous")
-    if not isinstance(previous, dict) or not previous.get("period"):
-        return None
-    stored = previous.get("values") or {}
-    kinds = {t.code: t.input_kind for t in targets or []}
-    return {
-        "period": previous.get("period"),
-        "period_name": previous.get("period_name") or "",
-        "values": [
-            {"code": code, "value": stored.get(code), "display": format_value(stored.get(code), kinds.get(code, ""))}
-            for code in sorted(stored, key=_code_key)
-        ],
-    }
-
-
 def document_detail(document, *, targets, transitions, editable, sha256, freshness=None):
     data = document_summary(document)
-    content = document.content or {}
-    compiled = content.get("compiled")
+    content = document.typed_content
     data.update(
         {
             "period_name": document.period.name if document.period_id else None,
             "deadline": document.period.deadline if document.period_id else None,
             "plan": document.plan.code,
-            "sections": sections_dict(content),
-            "values": values_list(content, targets),
-            "models": models_list(content),
-            "compiled": compiled if isinstance(compiled, dict) else None,
-            "compiled_at_display": datetime_vn(compiled.get("computed_at")) if isinstance(compiled, dict) else None,
+            **content_fields(content, targets),
+            "previous": getattr(content, "previous", None),
+            "compiled": getattr(content, "compiled", None),
+            "compiled_at_display": datetime_vn(content.compiled.computed_at) if getattr(content, "compiled", None) else None,
             "out_of_date": freshness,
-            "previous": previous_values(content, targets),
             "allowed_transitions": transitions,
             "editable": editable,
             "issued_on_display": date_vn(document.issued_on),
@@ -119,13 +88,10 @@ def document_detail(document, *, targets, transitions, editable, sha256, freshne
 
 
 def version_detail(version, targets):
-    content = version.content or {}
     return {
         "number": version.number,
         "title": version.title,
-        "sections": sections_dict(content),
-        "values": values_list(content, targets),
-        "models": models_list(content),
+        **content_fields(version.typed_content, targets),
         "created_at": version.created_at,
         "created_by": version.created_by.username if version.created_by_id else None,
     }

@@ -118,8 +118,8 @@ class WeightsOut(Schema):
     targets: float = Field(..., description="Điểm tối đa cho tỷ lệ chỉ tiêu đạt")
     on_time: float = Field(..., description="Điểm tối đa cho tỷ lệ báo cáo đúng hạn")
     per_return: float = Field(..., description="Điểm trừ mỗi lần bị trả lại")
-    per_model: float = Field(..., description="Điểm mỗi mô hình")
-    max_models: float = Field(..., description="Điểm mô hình tối đa")
+    per_initiative: float = Field(..., description="Điểm mỗi mô hình")
+    max_initiatives: float = Field(..., description="Điểm mô hình tối đa")
 
 
 class EvaluationRowOut(Schema):
@@ -133,7 +133,7 @@ class EvaluationRowOut(Schema):
     reports_approved: int
     on_time: int
     returns: int
-    models: int
+    initiatives: int = Field(..., description="Số mô hình đã xây dựng (tên khác nhau) trong các báo cáo đã duyệt")
     reasons: list[str] = Field(..., description="Căn cứ chấm điểm, bằng tiếng Việt")
 
 
@@ -199,19 +199,24 @@ def _xlsx_doc(description):
 
 
 def _compiled_out(document):
-    compiled = document.content.get("compiled") or {}
+    compiled = document.typed_content.compiled
     return {
         "document_id": document.pk,
         "version": document.version,
         "state": document.state,
         "period": document.period.code,
         "data_window": data_window_sentence(document.period),
-        "computed_at": compiled.get("computed_at", ""),
-        "computed_at_display": datetime_vn(compiled.get("computed_at")),
+        "computed_at": compiled.computed_at if compiled else "",
+        "computed_at_display": datetime_vn(compiled.computed_at) if compiled else "",
         "out_of_date": freshness(document),
-        "changes": compiled.get("changes") or [],
-        "targets": compiled.get("targets", []),
+        "changes": compiled.changes if compiled else [],
+        "targets": compiled.targets if compiled else [],
     }
+
+
+def _compiled_targets(document):
+    """The compiled figures of a summary report; none for other kinds."""
+    return document.typed_content.compiled_targets if document.kind == "summary_report" else []
 
 
 def _visible_summary(user, document_id):
@@ -305,7 +310,7 @@ def compile_document(
 @router.get("/documents/{id}/compiled", response={200: CompiledOut, **READ_ERRORS}, summary="Xem số liệu tổng hợp")
 def compiled(request, id: int = Path(..., ge=1, le=MAX_ID)):
     document = _visible_summary(request.auth, id)
-    if not (document.content.get("compiled") or {}).get("targets"):
+    if not _compiled_targets(document):
         raise NotFound("Văn bản chưa có số liệu tổng hợp.")
     return _compiled_out(document)
 
@@ -318,7 +323,7 @@ def compiled(request, id: int = Path(..., ge=1, le=MAX_ID)):
 )
 def compiled_xlsx(request, id: int = Path(..., ge=1, le=MAX_ID)):
     document = _visible_summary(request.auth, id)
-    if not (document.content.get("compiled") or {}).get("targets"):
+    if not _compiled_targets(document):
         raise NotFound("Văn bản chưa có số liệu tổng hợp.")
     return _file(f"so-lieu-tong-hop-{document.period.code if document.period_id else document.pk}.xlsx", exports.compiled_xlsx(document))
 
@@ -339,13 +344,13 @@ def evaluation(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[
         "year": year,
         "weights": {
             "targets": weights.targets, "on_time": weights.on_time, "per_return": weights.per_return,
-            "per_model": weights.per_model, "max_models": weights.max_models,
+            "per_initiative": weights.per_initiative, "max_initiatives": weights.max_initiatives,
         },
         "rows": [
             {
                 "rank": r.rank, "unit_code": r.unit_code, "unit": r.unit, "score": r.score, "targets_met": r.targets_met,
                 "targets_judged": r.targets_judged, "reports": r.reports, "reports_approved": r.reports_approved,
-                "on_time": r.on_time, "returns": r.returns, "models": r.models, "reasons": r.reasons,
+                "on_time": r.on_time, "returns": r.returns, "initiatives": r.initiatives, "reasons": r.reasons,
             }
             for r in rows
         ],

@@ -9,22 +9,27 @@ counted after Unicode NFC composition, as the services in workflows.content coun
 import unicodedata
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, StrictBool
 
 from workflows.content import (
+    INITIATIVE_KINDS,
     MAX_COMMENT,
     MAX_EVIDENCE,
-    MAX_MODEL_KIND,
-    MAX_MODEL_NAME,
+    MAX_INITIATIVE_KIND,
+    MAX_INITIATIVE_NAME,
+    MAX_INITIATIVES,
     MAX_NOTE,
     MAX_SECTION,
     MAX_TITLE,
-    MODEL_KINDS,
     SECTION_LABELS,
     SECTIONS,
+    Compiled,
+    Initiative,
+    PreviousValues,
+    TargetEntry,
 )
 
 # Largest id a BigAutoField (and SQLite INTEGER) can hold.
@@ -145,9 +150,9 @@ class ValueIn(Strict):
     evidence: Optional[Text(MAX_EVIDENCE)] = Field(None, description=f"Minh chứng, tối đa {MAX_EVIDENCE} ký tự sau chuẩn hóa NFC")
 
 
-class ModelIn(Strict):
-    name: Text(MAX_MODEL_NAME, min_length=1)
-    kind: Optional[Text(MAX_MODEL_KIND)] = Field(None, description="Loại mô hình: " + ", ".join(MODEL_KINDS))
+class InitiativeIn(Strict):
+    name: Text(MAX_INITIATIVE_NAME, min_length=1)
+    kind: Optional[Text(MAX_INITIATIVE_KIND)] = Field(None, description="Loại mô hình: " + ", ".join(INITIATIVE_KINDS))
     note: Optional[Text(MAX_NOTE)] = None
 
 
@@ -175,7 +180,9 @@ class DocumentPatchIn(Strict):
         + "; ".join(f"{kind}: {', '.join(key for key, _, _ in items)}" for kind, items in SECTIONS.items()),
     )
     values: Optional[list[ValueIn]] = Field(None, max_length=200)
-    models: Optional[list[ModelIn]] = Field(None, max_length=100)
+    initiatives: Optional[list[InitiativeIn]] = Field(
+        None, max_length=MAX_INITIATIVES, description="Các mô hình đã xây dựng trong kỳ (chỉ báo cáo của đơn vị); thay cả danh sách"
+    )
 
 
 class TransitionIn(Strict):
@@ -187,11 +194,12 @@ class TransitionIn(Strict):
     )
 
 
-class ValueOut(Schema):
-    code: str
-    value: TargetValue
-    note: str
-    evidence: str
+# Responses carry the content models of workflows.content as they are.
+class ValueOut(TargetEntry):
+    """A unit's result for one target."""
+
+    code: str = Field(..., description="Mã chỉ tiêu")
+    text: str = Field(..., description="Kết quả như in trong văn bản: «96,5%», «Đạt», «Chưa đạt», «2 mô hình», «Chưa có số liệu»")
 
 
 class FreshnessOut(Schema):
@@ -199,22 +207,7 @@ class FreshnessOut(Schema):
     changes: list[str] = Field(..., description="Những gì đã thay đổi, nêu tên đơn vị")
 
 
-class PreviousValueOut(Schema):
-    code: str
-    value: TargetValue
-    display: str = Field(..., description="Như trên trang web, ví dụ «96,5%», «Đạt»")
-
-
-class PreviousOut(Schema):
-    period: str
-    period_name: str
-    values: list[PreviousValueOut]
-
-
-class ModelOut(Schema):
-    name: str
-    kind: str
-    note: str
+InitiativeOut = Initiative
 
 
 class DocumentSummaryOut(Schema):
@@ -240,13 +233,13 @@ class DocumentOut(DocumentSummaryOut):
     plan: str
     sections: dict[str, str]
     values: list[ValueOut]
-    models: list[ModelOut]
-    compiled: Optional[dict[str, Any]] = Field(None, description="Số liệu tổng hợp (báo cáo tổng hợp)")
+    initiatives: list[InitiativeOut] = Field(..., description="Các mô hình đã xây dựng trong kỳ (báo cáo của đơn vị)")
+    previous: Optional[PreviousValues] = Field(None, description="Số liệu của báo cáo kỳ trước của đơn vị (báo cáo của đơn vị)")
+    compiled: Optional[Compiled] = Field(None, description="Số liệu tổng hợp (báo cáo tổng hợp)")
     compiled_at_display: Optional[str] = Field(None, description="Thời điểm tổng hợp theo giờ địa phương, dd/mm/yyyy hh:mm")
     out_of_date: Optional[FreshnessOut] = Field(
         None, description="Báo cáo tổng hợp: số liệu còn khớp với các báo cáo đơn vị đã duyệt hay không (null với văn bản khác)"
     )
-    previous: Optional[PreviousOut] = Field(None, description="Số liệu kỳ trước của đơn vị (như trên trang nhập báo cáo)")
     allowed_transitions: list[TransitionName] = Field(..., description="Thao tác người gọi được thực hiện ngay lúc này")
     editable: bool = Field(..., description="Người gọi có thể sửa nội dung ngay lúc này")
     issued_on_display: Optional[str] = Field(None, description="Ngày ban hành dạng dd/mm/yyyy")
@@ -273,7 +266,7 @@ class VersionOut(Schema):
     title: str
     sections: dict[str, str]
     values: list[ValueOut]
-    models: list[ModelOut]
+    initiatives: list[InitiativeOut]
     created_at: datetime
     created_by: Optional[str]
 
@@ -308,9 +301,9 @@ class ValueChange(Schema):
     new_evidence: str
 
 
-class ModelChanges(Schema):
-    added: list[ModelOut]
-    removed: list[ModelOut]
+class InitiativeChanges(Schema):
+    added: list[InitiativeOut]
+    removed: list[InitiativeOut]
 
 
 class DiffOut(Schema):
@@ -319,7 +312,7 @@ class DiffOut(Schema):
     title: Optional[TitleChange]
     sections: list[SectionChange]
     values: list[ValueChange]
-    models: ModelChanges
+    initiatives: InitiativeChanges
     has_changes: bool
 
     model_config = ConfigDict(populate_by_name=True)

@@ -10,14 +10,15 @@
     recipients   Nơi nhận lines, already punctuated ("- ...;", last "- Lưu: VT, ....")
     signature    {lines, name}
 
-Everything here is data: templates only place it. User text is cleaned (NFC, no control
+Everything here is data, read from the document's typed content (workflows.content) and
+formatted by plans.formatting: templates only place it. User text is cleaned (NFC, no control
 characters) and later printed literally by the renderer.
 """
 import unicodedata
 
 from django.utils import timezone
 
-from plans.formatting import datetime_vn, number_vn, unit_value_label
+from plans.formatting import MISSING, datetime_vn, unit_value_label, verdict_vn
 from workflows.content import SECTIONS
 from workflows.services import targets_for
 
@@ -39,26 +40,6 @@ def roman(number):
 
 def _lower(text):
     return unicodedata.normalize("NFC", text or "").strip().lower()
-
-
-# --- values ---------------------------------------------------------------------------------
-def format_value(target, value):
-    """A unit's reported value as printed: "96,5%", "Đạt", "3", or the text."""
-    if value is None or value == "":
-        return "Chưa nhập"
-    kind = target.input_kind
-    try:
-        if kind == "percent":
-            return f"{number_vn(value)}%"
-        if kind == "count" and not isinstance(value, int):
-            return number_vn(value)
-    except (ArithmeticError, ValueError):
-        return clean(str(value))
-    if kind == "boolean":
-        return "Đạt" if value is True else "Chưa đạt" if value is False else clean(str(value))
-    if kind == "count" and isinstance(value, int):
-        return unit_value_label(target, value)
-    return clean(str(value))
 
 
 # --- header ---------------------------------------------------------------------------------
@@ -134,13 +115,11 @@ def recipients(document):
     if document.kind == "plan":
         return punctuated_recipients(plan.recipients, plan.archive_line)
     if document.kind == "summary_report":
-        items = document.content.get("recipients") or plan.recipients
-        return punctuated_recipients(items, f"VT, {document.unit.abbreviation}")
+        return punctuated_recipients(plan.recipients, f"VT, {document.unit.abbreviation}")
     items = ["Như trên"]
     coordinator = plan.coordinator
     if coordinator is not None and coordinator.pk != document.unit_id:
         items.append(f"{coordinator.name} (để tổng hợp)")
-    items.extend(document.content.get("recipients") or [])
     return punctuated_recipients(items, f"VT, {document.unit.abbreviation}")
 
 
@@ -155,75 +134,70 @@ def _line(text):
     return {"text": text, "kind": "plain", "bold": False}
 
 
-def unit_rows(document, targets):
-    values = document.content.get("values") or {}
+def unit_rows(content, targets):
     rows = []
     for target in targets:
-        entry = values.get(target.code) or {}
+        entry = content.entry(target.code)
         rows.append(
             {
                 "code": target.code,
                 "text": target.text,
-                "value": format_value(target, entry.get("value")),
-                "note": entry.get("note") or "",
+                "value": unit_value_label(target, entry.value),
+                "note": entry.note,
             }
         )
     return rows
 
 
-def model_name(name):
-    """The model's own name, without a leading "Mô hình" the line already says."""
+def initiative_name(name):
+    """The initiative's own name, without a leading "Mô hình" the line already says."""
     name = (name or "").strip()
     if name[:8].casefold() == "mô hình " and len(name) > 8:
         return name[8:].strip()
     return name
 
 
-def model_lines(models):
+def initiative_lines(initiatives):
     """The models (mô hình) built in the period: “quoted” names, each item ending with ";", the last with "."."""
-    if not models:
+    if not initiatives:
         return [_line("Mô hình đã xây dựng trong kỳ: chưa có.")]
     lines = [_line("Các mô hình đã xây dựng trong kỳ:")]
-    for index, model in enumerate(models):
-        text = f"- Mô hình “{model_name(model.get('name', ''))}”"
-        if model.get("kind") and model.get("kind") != "Khác":
-            text += f" (loại mô hình “{model['kind']}”)"
-        if model.get("note"):
-            text += f": {model['note'].rstrip(' .;')}"
-        lines.append(_line(text.rstrip(" .;") + ("." if index == len(models) - 1 else ";")))
+    for index, initiative in enumerate(initiatives):
+        text = f"- Mô hình “{initiative_name(initiative.name)}”"
+        if initiative.kind and initiative.kind != "Khác":
+            text += f" (loại mô hình “{initiative.kind}”)"
+        if initiative.note:
+            text += f": {initiative.note.rstrip(' .;')}"
+        lines.append(_line(text.rstrip(" .;") + ("." if index == len(initiatives) - 1 else ";")))
     return lines
 
 
 def _assessment(item):
-    if item.get("met") is True:
-        return "Đạt"
-    if item.get("met") is False:
-        return "Chưa đạt"
-    return "Chưa đủ số liệu" if item.get("partial") else "Chưa đánh giá"
+    if item.met is None and item.partial:
+        return "Chưa đủ số liệu"
+    return verdict_vn(item.met)
 
 
 def _result(item):
-    result = item.get("value_label") or "Chưa có số liệu"
-    if item.get("partial") and item.get("coverage_label"):
-        result += f" ({item['coverage_label']})"
+    result = item.value_label or MISSING
+    if item.partial and item.coverage_label:
+        result += f" ({item.coverage_label})"
     return result
 
 
 def summary_rows(compiled):
     rows = []
-    for item in compiled.get("targets") or []:
-        contributions = item.get("contributions") or []
-        missing = item.get("missing_units") or []
+    for item in compiled.targets:
         details = []
-        if len(contributions) > 1 or missing:
-            details = [f"{c.get('unit', '')}: {c.get('value_label', '')}" for c in contributions]
-        if missing:
-            details.append("Chưa báo cáo: " + ", ".join(missing))
+        if len(item.contributions) > 1 or item.missing_units:
+            details = [f"{c.unit}: {c.value_label}" for c in item.contributions]
+        if item.missing_units:
+            details.append("Chưa báo cáo: " + ", ".join(item.missing_units))
         rows.append(
             {
-                "code": item.get("code", ""),
-                "text": item.get("text", ""),
-                "target": item.get("target_label", ""),
+                "code": item.code,
+                "text": item.text,
+                "target": item.target_label,
                 "result": _result(item),
                 "details": "\n".join(details),
                 "assessment": _assessment(item),
@@ -234,7 +208,7 @@ def summary_rows(compiled):
 
 def _compiled_at(compiled):
     """" (số liệu tổng hợp lúc 01/12/2026 21:34)": the commune's local time, as on every screen."""
-    moment = datetime_vn(compiled.get("computed_at"))
+    moment = datetime_vn(compiled.computed_at)
     return f" (số liệu tổng hợp lúc {moment})" if moment else ""
 
 
@@ -265,7 +239,8 @@ def build_sections(kind, texts, *, opening_extra=None, results=None):
 def build_context(document, *, final=False, today=None):
     today = today or timezone.localdate()
     kind = document.kind
-    texts = (document.content or {}).get("sections") or {}
+    content = document.typed_content
+    texts = content.sections
     context = {
         "draft": False,
         "title": document.title,
@@ -275,11 +250,11 @@ def build_context(document, *, final=False, today=None):
     }
     if kind == "unit_report":
         targets = targets_for(document)
-        rows = unit_rows(document, targets)
+        rows = unit_rows(content, targets)
         results = {
             "intro": [_line("Kết quả thực hiện các chỉ tiêu được giao:" if rows else "Đơn vị không được giao báo cáo chỉ tiêu nào trong kỳ.")],
             "table": bool(rows),
-            "after": model_lines(document.content.get("models") or []),
+            "after": initiative_lines(content.initiatives),
         }
         context.update(
             draft=document.state in UNIT_REPORT_DRAFT_STATES,
@@ -292,7 +267,7 @@ def build_context(document, *, final=False, today=None):
     else:
         results = None
         if kind == "summary_report":
-            compiled = document.content.get("compiled") or {}
+            compiled = content.compiled
             rows = summary_rows(compiled) if compiled else []
             if rows:
                 intro = f"Kết quả thực hiện các chỉ tiêu của Kế hoạch{_compiled_at(compiled)}:"

@@ -90,9 +90,8 @@ def assign_unit_number(document, *, submitted_on):
 
 
 def recipients_for(document):
-    if document.kind == "plan":
-        return list(document.plan.recipients)
-    return list(document.content.get("recipients") or document.plan.recipients)
+    """Nơi nhận of a numbered document: the plan's list (the summary report goes to the same places)."""
+    return list(document.plan.recipients)
 
 
 def register_entries(commune, year=None):

@@ -97,7 +97,7 @@ def file_name(document, extension="docx"):
     kind_abbreviation = TYPE_ABBREVIATIONS.get(document.kind, "VB")
     if document.kind == "unit_report":
         unit = ascii_slug(document.unit.abbreviation)
-        label = document.number_label
+        label = document.number_label.strip()
         if document.state in UNIT_REPORT_DRAFT_STATES:
             stem = f"Du-thao-BC-{unit}-{document.pk}"
         elif "/" in label:

@@ -1,7 +1,13 @@
 """Vietnamese display of target values, figures and dates: decimal comma, dd/mm/yyyy.
 
-One home for these so the Word documents, the compiled report, the diff, the API and the web
-pages print a value the same way. Dates inside official documents use documents.dates (ND30).
+One formatter per kind of value, used by the Word documents, the compiled report, the diff, the
+API, the web pages and the spreadsheets alike, so a value reads the same everywhere:
+
+    percent   "96,5%"  (decimal comma, no space before %, as in the plan: "≥ 95%")
+    verdict   "Đạt" / "Chưa đạt" (a boolean value, and whether a target is met)
+    missing   "Chưa có số liệu"
+
+Dates inside official documents use documents.dates (ND30).
 """
 from datetime import datetime
 from decimal import Decimal
@@ -46,6 +52,24 @@ def number_vn(value, decimals=2):
     return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
 
 
+MISSING = "Chưa có số liệu"
+ACHIEVED = "Đạt"
+NOT_ACHIEVED = "Chưa đạt"
+NOT_JUDGED = "Chưa đánh giá"
+
+
+def percent_vn(value):
+    """96.5 -> '96,5%'."""
+    return f"{number_vn(value)}%"
+
+
+def verdict_vn(met):
+    """True -> 'Đạt', False -> 'Chưa đạt', None -> 'Chưa đánh giá'."""
+    if met is None:
+        return NOT_JUDGED
+    return ACHIEVED if met else NOT_ACHIEVED
+
+
 def count_unit(measure_unit):
     """'mô hình/năm' -> 'mô hình' (what is counted), '%' -> ''."""
     unit = (measure_unit or "").strip()
@@ -62,32 +86,34 @@ def _with_unit(number, unit):
 
 
 def unit_value_label(target, value):
-    """How one unit's reported value reads: 'Đạt', '96,5%', '2 mô hình'. A yes/no answer reads
-    «Đạt» / «Chưa đạt» everywhere (unit report, compiled report, screens)."""
-    if value is None:
-        return "Chưa có số liệu"
+    """How one unit's reported value reads: 'Đạt', '96,5%', '2 mô hình', the text, or
+    'Chưa có số liệu'. `target` may be None (a target since removed from the plan)."""
+    if value is None or value == "":
+        return MISSING
     if isinstance(value, bool):
-        return "Đạt" if value else "Chưa đạt"
+        return verdict_vn(value)
     if isinstance(value, str):
         return value
+    if target is None:
+        return number_vn(value)
     if target.input_kind == "percent":
-        return f"{number_vn(value)}%"
+        return percent_vn(value)
     return _with_unit(number_vn(value), count_unit(target.measure_unit))
 
 
 def value_label(target, value):
     """How the commune-level (compiled) value reads: '91,67% xóm', '3 mô hình', 'Đạt'."""
-    if value is None:
-        return "Chưa có số liệu"
+    if value is None or value == "":
+        return MISSING
     if isinstance(value, bool):
-        return "Đạt" if value else "Chưa đạt"
+        return verdict_vn(value)
     if isinstance(value, str):
         return value
     if target.aggregation == "share_yes":
         unit = (target.measure_unit or "").strip()
         return _with_unit(number_vn(value), unit if unit.startswith("%") else "%")
     if target.input_kind == "percent":
-        return f"{number_vn(value)}%"
+        return percent_vn(value)
     if target.aggregation == "sum":
         return _with_unit(number_vn(value), count_unit(target.measure_unit))
     return _with_unit(number_vn(value), target.measure_unit)

@@ -20,15 +20,15 @@ One verdict rule for every target (stated in the plan's data file as well):
   as_required (every reporting unit says it is achieved).
 
 Narrative: rounds.narrative drafts the sections from the figures and the units' text. The drafts
-are kept in content["compiled"]["drafts"]; recompiling merges each section three ways
+are kept in SummaryReportContent.compiled.drafts; recompiling merges each section three ways
 (rounds.merge): computed lines are regenerated, what the drafter wrote by hand is kept, and what the
-recompile changed is recorded in content["compiled"]["changes"] for the drafter to read.
+recompile changed is recorded in compiled.changes for the drafter to read.
 compile_summary(..., replace_sections=True) puts the drafts in as they are (the "use the draft"
 button). Like workflows.services.update_document it locks the row, checks the optional version and
 saves through workflows.services.save_new_version (version + 1, snapshot); the compiled figures are
 derived data, which update_document deliberately does not accept from users.
 
-The approved unit-report versions used are recorded in content["compiled"]["sources"]; see
+The approved unit-report versions used are recorded in compiled.sources; see
 rounds.freshness for how a summary that no longer matches them is refused.
 """
 from decimal import Decimal
@@ -36,7 +36,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from plans.formatting import number_vn, target_label, unit_value_label, value_label
+from plans.formatting import number_vn, target_label, unit_value_label, value_label, verdict_vn
 from plans.models import Area, Target
 from workflows import content as doc_content
 from workflows.errors import Conflict, Invalid, WrongState
@@ -167,13 +167,13 @@ def previous_compiled(period):
     )
     best = None
     for doc in candidates:
-        if not (doc.content.get("compiled") or {}).get("targets"):
+        if not doc.typed_content.compiled_targets:
             continue
         if best is None or (doc.period.kind == period.kind and best.period.kind != period.kind):
             best = doc
     if best is None:
         return {}
-    return {row["code"]: row.get("value") for row in best.content["compiled"]["targets"]}
+    return {row.code: row.value for row in best.typed_content.compiled_targets}
 
 
 def _load(period):
@@ -188,6 +188,7 @@ def compute_figures(period):
     """The compiled figures of a period (no writes). Returns (rows, reports_by_unit, targets)."""
     targets, reports = _load(period)
     previous = previous_compiled(period)
+    contents = {unit_id: doc.typed_content for unit_id, doc in reports.items()}
     rows = []
     for target in targets:
         units = sorted(target.reporting_units.all(), key=narrative.unit_key)
@@ -198,7 +199,7 @@ def compute_figures(period):
             if doc is None:
                 missing.append(unit.name)
                 continue
-            values[unit] = ((doc.content.get("values") or {}).get(target.code) or {}).get("value")
+            values[unit] = contents[unit.pk].value_of(target.code)
         reported = sum(1 for v in values.values() if v is not None)
         complete = bool(units) and reported == len(units)
         value = aggregate(target, values, len(units))
@@ -229,12 +230,13 @@ def compute_figures(period):
 
 
 def verdict_label(row):
-    """The assessment as printed in tables: «Đạt», «Chưa đạt», «Chưa đủ số liệu», «Chưa đánh giá»."""
-    if row.get("met") is True:
-        return "Đạt"
-    if row.get("met") is False:
-        return "Chưa đạt"
-    return "Chưa đủ số liệu" if row.get("partial") else "Chưa đánh giá"
+    """The assessment as printed in tables: «Đạt», «Chưa đạt», «Chưa đủ số liệu», «Chưa đánh giá».
+    `row` is a figure as compute_figures makes it or as stored (workflows.content.CompiledTarget)."""
+    met = row.get("met") if isinstance(row, dict) else row.met
+    partial = row.get("partial") if isinstance(row, dict) else row.partial
+    if met is None and partial:
+        return "Chưa đủ số liệu"
+    return verdict_vn(met)
 
 
 def _units_in_order(reports):
@@ -242,7 +244,7 @@ def _units_in_order(reports):
 
 
 def _unit_sentences(reports, key):
-    return [(doc.unit, sentence) for doc in _units_in_order(reports) for sentence in narrative.sentences((doc.content.get("sections") or {}).get(key))]
+    return [(doc.unit, sentence) for doc in _units_in_order(reports) for sentence in narrative.sentences(doc.typed_content.section(key))]
 
 
 def draft_sections(period, rows, reports, targets):
@@ -327,7 +329,7 @@ def _fit(text):
 
 def _figure_changes(before, after):
     """Sentences naming the targets whose figure or verdict the recompile changed."""
-    old = {row.get("code"): row for row in before or [] if isinstance(row, dict)}
+    old = {row.code: row.model_dump() for row in before or []}
     changes = []
     for row in after:
         prior = old.get(row["code"])
@@ -374,36 +376,35 @@ def compile_summary(document, user, *, version=None, replace_sections=False):
     period.plan = document.plan
     rows, reports, targets = compute_figures(period)
     drafts = {key: _fit(text) for key, text in draft_sections(period, rows, reports, targets).items()}
-    drafts = doc_content.clean_sections(document.kind, drafts)
-    content = dict(document.content)
-    before = content.get("compiled") if isinstance(content.get("compiled"), dict) else {}
-    old_drafts = before.get("drafts") if isinstance(before.get("drafts"), dict) else {}
-    sections = dict(content.get("sections") or {})
-    changes = _figure_changes(before.get("targets"), rows) if before else []
+    drafts = doc_content.SummaryReportContent().with_sections(drafts).sections  # cleaned as typed text is
+    content = document.typed_content
+    before = content.compiled
+    changes = _figure_changes(before.targets, rows) if before else []
+    sections = {}
     for key, text in drafts.items():
-        current = sections.get(key) or ""
+        current = content.section(key)
         if replace_sections:
             merged, conflicts = text, []
         else:
-            merged, conflicts = merge.merge_section(old_drafts.get(key) if before else None, current, text)
+            merged, conflicts = merge.merge_section(before.drafts.get(key) if before else None, current, text)
         merged = _fit(merged)
         if before and (merged != current or conflicts):
             changes.extend(_section_changes(key, current, merged, conflicts))
         sections[key] = merged
-    content["sections"] = doc_content.clean_sections(document.kind, sections)
-    content["compiled"] = {
-        "computed_at": timezone.now().isoformat(),
-        "period": period.code,
-        "data_start": period.data_start.isoformat(),
-        "data_end": period.data_end.isoformat(),
-        "targets": rows,
-        "drafts": drafts,
+    content = content.with_sections(sections)
+    content.compiled = doc_content.Compiled(
+        computed_at=timezone.now().isoformat(),
+        period=period.code,
+        data_start=period.data_start.isoformat(),
+        data_end=period.data_end.isoformat(),
+        targets=rows,
+        drafts=drafts,
         # The approved unit-report versions these figures come from (rounds.freshness).
-        "sources": source_records(reports.values()),
+        sources=source_records(reports.values()),
         # What this recompile changed, for the drafter (empty on the first compile).
-        "changes": changes,
-    }
-    document.content = content
+        changes=changes,
+    )
+    document.typed_content = content
     return save_new_version(document, user)
 
 

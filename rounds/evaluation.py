@@ -7,18 +7,18 @@ rounds.models.RoundSettings (admin: "Cấu hình kỳ báo cáo và thi đua"):
   score = weight_targets × (targets met / targets judged)         default 50 points
         + weight_on_time × (reports on time / reports expected)   default 30 points
         − weight_return  × number of returns                      default 5 points each
-        + min(weight_model × models built, max_model_points)      default 5 each, at most 20
+        + min(weight_model × initiatives built, max_model_points) default 5 each, at most 20
 
 - Targets met: over the unit's APPROVED reports of the year, each reported target value is judged
   against the target (≥, >, đạt, tăng so với kỳ trước of the same unit). Commune-wide targets
   (aggregation "sum", e.g. "ít nhất 01 mô hình cấp xã mỗi năm") and free-text answers are not
-  judged per unit; they count through the models component instead.
+  judged per unit; they count through the initiatives component instead.
 - On time: a report is on time when its FIRST submission (audit trail) is on or before the
   period's deadline (local date). A report never submitted is late once its deadline has passed;
   before that it is not counted at all.
 - Returns: every "return" (reviewer) and "send_back" (signer) in the audit trail of the year's reports.
-- Models: distinct model names (content["models"]) in the approved reports, so a model listed in
-  both the 6-month and the annual report counts once.
+- Initiatives (mô hình): distinct initiative names in the approved reports, so an initiative
+  listed in both the 6-month and the annual report counts once.
 
 Ranking: score (high first), then share of targets met, then fewer returns, then the unit's
 order and name: ties are always broken the same way. Each row carries its reasons in Vietnamese.
@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from plans.formatting import number_vn
+from plans.formatting import number_vn, percent_vn
 from plans.models import Period, Target
 from workflows.models import Document, Kind
 
@@ -45,8 +45,8 @@ class Weights:
     targets: Decimal = Decimal("50")
     on_time: Decimal = Decimal("30")
     per_return: Decimal = Decimal("5")
-    per_model: Decimal = Decimal("5")
-    max_models: Decimal = Decimal("20")
+    per_initiative: Decimal = Decimal("5")
+    max_initiatives: Decimal = Decimal("20")
 
     @classmethod
     def for_commune(cls, commune_id):
@@ -67,9 +67,9 @@ class EvaluationRow:
     reports_approved: int
     on_time: int
     returns: int
-    models: int
+    initiatives: int
     late_periods: list = field(default_factory=list)
-    model_names: list = field(default_factory=list)
+    initiative_names: list = field(default_factory=list)
     reasons: list = field(default_factory=list)
 
     @property
@@ -102,7 +102,7 @@ def evaluate_year(plan, year, weights=None):
     rows = []
     for unit, docs in by_unit.values():
         met = judged = on_time = returns = approved = expected = 0
-        late, models = [], {}
+        late, initiatives = [], {}
         for doc in docs:
             period = periods[doc.period_id]
             returns += doc.return_count
@@ -117,23 +117,23 @@ def evaluate_year(plan, year, weights=None):
             if doc.state not in FINAL_STATES:
                 continue
             approved += 1
-            previous = (doc.content.get("previous") or {}).get("values") or {}
-            for code, entry in (doc.content.get("values") or {}).items():
+            content = doc.typed_content
+            for code, entry in content.values.items():
                 target = targets.get(code)
                 if target is None:
                     continue
-                verdict = unit_met(target, (entry or {}).get("value"), previous.get(code))
+                verdict = unit_met(target, entry.value, content.previous_value(code))
                 if verdict is not None:
                     judged += 1
                     met += verdict
-            for model in doc.content.get("models") or []:
-                name = (model.get("name") or "").strip()
+            for initiative in content.initiatives:
+                name = initiative.name.strip()
                 if name:
-                    models.setdefault(name.casefold(), name)
+                    initiatives.setdefault(name.casefold(), name)
         row = EvaluationRow(
             rank=0, unit_id=unit.pk, unit_code=unit.code, unit=unit.name, score=Decimal(0), targets_met=met,
             targets_judged=judged, reports=expected, reports_approved=approved, on_time=on_time, returns=returns,
-            models=len(models), late_periods=late, model_names=list(models.values()),
+            initiatives=len(initiatives), late_periods=late, initiative_names=list(initiatives.values()),
         )
         _score(row, weights)
         rows.append((unit, row))
@@ -149,8 +149,8 @@ def _score(row, w):
     reasons = []
     if row.targets_judged:
         part = (w.targets * row.targets_met / row.targets_judged).quantize(TWO)
-        share = number_vn(Decimal(100) * row.targets_met / row.targets_judged)
-        reasons.append(f"Đạt {row.targets_met}/{row.targets_judged} chỉ tiêu trong các báo cáo đã duyệt ({share}%): {_points(part)}.")
+        share = percent_vn(Decimal(100) * row.targets_met / row.targets_judged)
+        reasons.append(f"Đạt {row.targets_met}/{row.targets_judged} chỉ tiêu trong các báo cáo đã duyệt ({share}): {_points(part)}.")
     else:
         part = Decimal(0)
         if row.reports_approved:
@@ -174,12 +174,12 @@ def _score(row, w):
         score -= part
     else:
         reasons.append("Không bị trả lại lần nào.")
-    if row.models:
-        raw = w.per_model * row.models
-        part = min(raw, w.max_models).quantize(TWO)
-        text = f"Xây dựng {row.models} mô hình ({', '.join(row.model_names)}): {_points(part)}"
-        if raw > w.max_models:
-            text += f" (tối đa {number_vn(w.max_models)} điểm)"
+    if row.initiatives:
+        raw = w.per_initiative * row.initiatives
+        part = min(raw, w.max_initiatives).quantize(TWO)
+        text = f"Xây dựng {row.initiatives} mô hình ({', '.join(row.initiative_names)}): {_points(part)}"
+        if raw > w.max_initiatives:
+            text += f" (tối đa {number_vn(w.max_initiatives)} điểm)"
         reasons.append(text + ".")
         score += part
     else:

@@ -24,7 +24,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.00%"
 NUMBER_FORMAT = "#,##0.00"
-MET_LABELS = {True: "Đạt", False: "Chưa đạt", None: "Chưa đánh giá"}
 
 
 def _sheet(workbook, title, columns, first=False):
@@ -88,7 +87,7 @@ def round_status_xlsx(period, today=None):
 
 
 def compiled_xlsx(document):
-    compiled = (document.content or {}).get("compiled") or {}
+    compiled = document.typed_content.compiled
     workbook = Workbook()
     sheet = _sheet(
         workbook,
@@ -97,20 +96,20 @@ def compiled_xlsx(document):
          ("Đánh giá", 14), ("Đơn vị đóng góp", 50), ("Đơn vị chưa có báo cáo được duyệt", 40)],
         first=True,
     )
-    for row in compiled.get("targets", []):
-        value = row.get("value")
+    for row in compiled.targets if compiled else []:
+        value = row.value
         fmt = None
         if isinstance(value, bool):
-            value = MET_LABELS[value]
-        elif isinstance(value, (int, float)) and row.get("is_percent"):
+            value = verdict_vn(value)
+        elif isinstance(value, (int, float)) and row.is_percent:
             value, fmt = value / 100, PERCENT_FORMAT
         elif isinstance(value, (int, float)):
             fmt = "#,##0.##"
-        contributions = "\n".join(f"{c['unit']}: {c['value_label']}" for c in row.get("contributions", []))
+        contributions = "\n".join(f"{c.unit}: {c.value_label}" for c in row.contributions)
         _append(
             sheet,
-            [row["code"], row["text"], row.get("target_label", ""), value, row.get("value_label", ""),
-             verdict_label(row), contributions, "\n".join(row.get("missing_units", []))],
+            [row.code, row.text, row.target_label, value, row.value_label,
+             verdict_label(row), contributions, "\n".join(row.missing_units)],
             {4: fmt} if fmt else None,
         )
     meta = workbook.create_sheet("Thông tin")
@@ -118,7 +117,7 @@ def compiled_xlsx(document):
     if document.period_id:
         append_row(meta, ["Kỳ báo cáo", document.period.name])
         append_row(meta, ["Số liệu", f"Từ ngày {date_vn(document.period.data_start)} đến ngày {date_vn(document.period.data_end)}"])
-    append_row(meta, ["Tổng hợp lúc", datetime_vn(compiled.get("computed_at"))])
+    append_row(meta, ["Tổng hợp lúc", datetime_vn(compiled.computed_at) if compiled else ""])
     meta.column_dimensions["A"].width = 18
     meta.column_dimensions["B"].width = 80
     return _bytes(workbook)
@@ -140,7 +139,7 @@ def evaluation_xlsx(plan, year, rows=None):
         _append(
             sheet,
             [row.rank, row.unit, float(row.score), row.targets_met, row.targets_judged, share, row.reports, row.on_time,
-             row.returns, row.models, "\n".join(row.reasons)],
+             row.returns, row.initiatives, "\n".join(row.reasons)],
             {3: NUMBER_FORMAT, 6: PERCENT_FORMAT},
         )
     return _bytes(workbook)

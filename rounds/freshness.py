@@ -42,12 +42,12 @@ def changes_since_compiled(document):
     Each item is a sentence naming the unit. Not a summary report of a period: always []."""
     if document.kind != Kind.SUMMARY_REPORT or document.period_id is None:
         return []
-    compiled = (document.content or {}).get("compiled")
-    if not isinstance(compiled, dict) or not compiled.get("targets"):
+    compiled = document.typed_content.compiled
+    if compiled is None or not compiled.targets:
         return [NOT_COMPILED]
-    if not isinstance(compiled.get("sources"), list):
+    if compiled.sources is None:
         return ["Số liệu được tổng hợp trước khi hệ thống ghi lại các báo cáo đã dùng, cần tổng hợp lại."]
-    used = {item.get("document_id"): item for item in compiled["sources"] if isinstance(item, dict)}
+    used = {item.document_id: item for item in compiled.sources}
     changes = []
     current_ids = set()
     for doc in approved_reports(document.period_id):
@@ -55,13 +55,13 @@ def changes_since_compiled(document):
         before = used.get(doc.pk)
         if before is None:
             changes.append(f"Báo cáo của {doc.unit.name} được duyệt sau lần tổng hợp (phiên bản {doc.version}).")
-        elif before.get("version") != doc.version:
+        elif before.version != doc.version:
             changes.append(
-                f"Báo cáo của {doc.unit.name} đã thay đổi sau lần tổng hợp (phiên bản {before.get('version')} → {doc.version})."
+                f"Báo cáo của {doc.unit.name} đã thay đổi sau lần tổng hợp (phiên bản {before.version} → {doc.version})."
             )
     for document_id, before in used.items():
         if document_id not in current_ids:
-            changes.append(f"Báo cáo của {before.get('unit', 'một đơn vị')} không còn ở trạng thái đã duyệt.")
+            changes.append(f"Báo cáo của {before.unit or 'một đơn vị'} không còn ở trạng thái đã duyệt.")
     return changes
 
 

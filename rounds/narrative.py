@@ -238,19 +238,16 @@ def initiative_lines(reports, areas_text):
     """[(area number or None, unit, sentence)] for the models/initiatives units built in the period."""
     found = []
     for doc in reports:
-        content = doc.content or {}
-        for item in content.get("initiatives") or content.get("models") or []:
-            if not isinstance(item, dict) or not item.get("name"):
-                continue
-            kind = (item.get("kind") or "").strip()
-            name = item["name"].strip()
+        for item in doc.typed_content.initiatives:
+            kind = (item.kind or "").strip()
+            name = item.name.strip()
             if name[:8].casefold() == "mô hình " and len(name) > 8:
                 name = name[8:].strip()
             sentence = f"xây dựng mô hình {quoted(name)}"
-            if kind and kind != "Khác" and _fold(kind) != _fold(item["name"]):
+            if kind and kind != "Khác" and _fold(kind) != _fold(item.name):
                 sentence += f" (loại mô hình {quoted(kind)})"
-            if item.get("note"):
-                sentence += f": {item['note'].rstrip(' .;')}"
+            if item.note:
+                sentence += f": {item.note.rstrip(' .;')}"
             area = next((number for number, text in areas_text.items() if kind and _fold(kind) in text), None)
             found.append((area, doc.unit, sentence))
     return found

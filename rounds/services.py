@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from organizations.models import Unit
 from plans.models import Period, Target
+from workflows.content import PreviousValues, TargetEntry, UnitReportContent
 from workflows.models import Document, Kind, State
 from workflows.services import default_title, record_version
 
@@ -46,8 +47,8 @@ def reporting_units(plan):
 
 
 def previous_values(period, unit_ids):
-    """{unit_id: {"period": code, "period_name": name, "values": {code: value}}} from the latest
-    earlier approved report of each unit; the same kind of period (2026-Y for 2027-Y) is preferred."""
+    """{unit_id: PreviousValues} from the latest earlier approved report of each unit; the same
+    kind of period (2026-Y for 2027-Y) is preferred."""
     reports = (
         Document.objects.filter(
             kind=Kind.UNIT_REPORT,
@@ -66,22 +67,17 @@ def previous_values(period, unit_ids):
         if current is None or (same_kind and current.period.kind != period.kind):
             found[doc.unit_id] = doc
     return {
-        unit_id: {
-            "period": doc.period.code,
-            "period_name": doc.period.name,
-            "values": {code: (entry or {}).get("value") for code, entry in (doc.content.get("values") or {}).items()},
-        }
+        unit_id: PreviousValues(
+            period=doc.period.code,
+            period_name=doc.period.name,
+            values={code: entry.value for code, entry in doc.typed_content.values.items()},
+        )
         for unit_id, doc in found.items()
     }
 
 
 def _prefilled_content(codes, previous):
-    return {
-        "sections": {},
-        "values": {code: {"value": None, "note": "", "evidence": ""} for code in codes},
-        "models": [],
-        "previous": previous or {},
-    }
+    return UnitReportContent(values={code: TargetEntry() for code in codes}, previous=previous)
 
 
 def open_round(period, user):
@@ -109,7 +105,7 @@ def open_round(period, user):
                 period=period,
                 unit=unit,
                 title=default_title(Kind.UNIT_REPORT, unit, period, plan),
-                content=_prefilled_content(codes, previous.get(unit.pk)),
+                content=_prefilled_content(codes, previous.get(unit.pk)).dump(),
                 created_by=user,
             )
             try:

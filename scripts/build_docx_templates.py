@@ -547,7 +547,7 @@ def to_bytes(doc, kind):
     props.title = TITLES[kind]
     props.author = "congvan"
     props.last_modified_by = "congvan"
-    props.comments = "Tạo bằng python -m documents.build_templates"
+    props.comments = "Tạo bằng scripts/build_docx_templates.py (make docx-templates)"
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.last_printed = FIXED_TIME

@@ -47,8 +47,8 @@ def fill(document, username):
         "shortcomings": "- Một số hộ dân còn ngại sử dụng dịch vụ công trực tuyến.",
         "next_tasks": "- Tiếp tục tuyên truyền, hướng dẫn người dân.",
     }
-    models = [{"name": f"Mô hình số của {document.unit.name}", "kind": "Cơ quan xanh", "note": ""}]
-    return update_document(document.pk, user(username), version=document.version, sections=sections, values=values, models=models)
+    initiatives = [{"name": f"Mô hình số của {document.unit.name}", "kind": "Cơ quan xanh", "note": ""}]
+    return update_document(document.pk, user(username), version=document.version, sections=sections, values=values, initiatives=initiatives)
 
 
 def to_png(document, stem):

@@ -118,7 +118,7 @@ def test_create_unit_report_for_own_unit(tramyte):
     assert document["allowed_transitions"] == ["submit"]
     assert document["editable"] is True
     assert [v["code"] for v in document["values"]] == ["3.2", "4.1"]
-    assert all(v["value"] is None for v in document["values"])
+    assert all(v["value"] is None and v["text"] == "Chưa có số liệu" for v in document["values"])
 
 
 def test_create_twice_is_409(tramyte):
@@ -163,8 +163,8 @@ def test_get_document_in_detail(tramyte, vhxh):
     body = vhxh.get(f"/documents/{document['id']}").json()
     assert body["title"].startswith("Kết quả thực hiện phong trào thi đua")
     assert body["sections"]["results"].startswith("Trạm đã triển khai")
-    assert body["values"][0] == {"code": "3.2", "value": True, "note": "Dùng phần mềm HIS", "evidence": "Biên bản số 12"}
-    assert body["values"][1]["value"] is False
+    assert body["values"][0] == {"code": "3.2", "value": True, "note": "Dùng phần mềm HIS", "evidence": "Biên bản số 12", "text": "Đạt"}
+    assert (body["values"][1]["value"], body["values"][1]["text"]) == (False, "Chưa đạt")
     assert body["allowed_transitions"] == []  # the reviewer waits for submit
     assert body["editable"] is False
     assert body["number"] is None and body["issued_on"] is None and body["sha256"] is None
@@ -212,7 +212,7 @@ def test_patch_validation_names_the_field(tramyte):
     assert_error(tramyte.patch(url, {"version": 1, "values": [{"code": "2.2", "value": 90}]}), 400, "values.2.2")
     assert_error(tramyte.patch(url, {"version": 1, "sections": {"mo_dau": "x"}}), 400, "sections.mo_dau")
     assert_error(tramyte.patch(url, {"version": 1, "sections": {"results": 5}}), 400, "sections.results")
-    assert_error(tramyte.patch(url, {"version": 1, "models": [{"kind": "Xóm số"}]}), 400, "models[0].name")
+    assert_error(tramyte.patch(url, {"version": 1, "initiatives": [{"kind": "Xóm số"}]}), 400, "initiatives[0].name")
     assert_error(tramyte.patch(url, {"version": 1, "title": "x" * 600}), 400, "title")
     assert_error(tramyte.patch(url, {"version": 1, "colour": "đỏ"}), 400, "colour")
     assert tramyte.get(url).json()["version"] == 1
@@ -226,13 +226,13 @@ def test_percent_values_and_models_round_trip():
         {
             "version": 1,
             "values": [{"code": "2.2", "value": 96.5, "note": "Hồ sơ trực tuyến toàn trình"}],
-            "models": [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh"}],
+            "initiatives": [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh"}],
         },
     )
     assert saved.status_code == 200, saved.content
     body = saved.json()
-    assert {"code": "2.2", "value": 96.5, "note": "Hồ sơ trực tuyến toàn trình", "evidence": ""} in body["values"]
-    assert body["models"] == [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh", "note": ""}]
+    assert {"code": "2.2", "value": 96.5, "note": "Hồ sơ trực tuyến toàn trình", "evidence": "", "text": "96,5%"} in body["values"]
+    assert body["initiatives"] == [{"name": "Bộ phận một cửa không giấy", "kind": "Cơ quan xanh", "note": ""}]
     assert_error(vanphong.patch(f"/documents/{document['id']}", {"version": 2, "values": [{"code": "2.2", "value": 96.555}]}), 400, "values.2.2")
 
 

@@ -33,7 +33,7 @@ def test_unit_report_draft_to_approved_with_one_return():
                 "version": 1,
                 "sections": {"results": "Trạm Y tế đã dùng phần mềm quản lý.", "proposals": "Cấp thêm máy tính."},
                 "values": [{"code": "3.2", "value": True}, {"code": "4.1", "value": False, "note": "Chưa có thùng rác"}],
-                "models": [{"name": "Trạm Y tế xanh", "kind": "Cơ quan xanh"}],
+                "initiatives": [{"name": "Trạm Y tế xanh", "kind": "Cơ quan xanh"}],
             },
         )
     )

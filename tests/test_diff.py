@@ -2,7 +2,9 @@
 import pytest
 
 from tests.helpers.workflow import RETURN_COMMENT, demo, fill_unit_report, new_unit_report, run
-from workflows.diff import diff_since_return, diff_versions, format_value, last_returned_version
+from plans.formatting import unit_value_label, value_label
+from plans.models import Target
+from workflows.diff import diff_since_return, diff_versions, last_returned_version
 from workflows.errors import Invalid, NotFound
 from workflows.services import perform_transition, update_document
 
@@ -22,7 +24,7 @@ def report():
             "4.1": {"value": True},
             "4.3": {"value": False, "note": "Đạt 85%"},
         },
-        models=[{"name": "Chợ Diễn Châu", "kind": "Chợ không dùng tiền mặt"}],
+        initiatives=[{"name": "Chợ Diễn Châu", "kind": "Chợ không dùng tiền mặt"}],
     )
     assert document.version == 2
     return document
@@ -32,7 +34,7 @@ def test_identical_versions_have_no_changes(report):
     result = diff_versions(report, 2, 2)
     assert result == {
         "from": 2, "to": 2, "title": None, "sections": [], "values": [],
-        "models": {"added": [], "removed": []}, "has_changes": False,
+        "initiatives": {"added": [], "removed": []}, "has_changes": False,
     }
 
 
@@ -42,7 +44,7 @@ def test_diff_lists_only_what_changed(report):
         title="Báo cáo sửa đổi",
         sections={"results": "Đoạn một.\nĐoạn hai đã sửa.\nĐoạn ba.\nĐoạn bốn mới."},
         values={"3.3": {"value": 45.5, "note": "Tăng 5,5 điểm"}, "4.3": {"value": True, "note": "Đạt 92%"}},
-        models=[{"name": "Chợ Diễn Châu", "kind": "Chợ không dùng tiền mặt"}, {"name": "Xóm 3", "kind": "Xóm số"}],
+        initiatives=[{"name": "Chợ Diễn Châu", "kind": "Chợ không dùng tiền mặt"}, {"name": "Xóm 3", "kind": "Xóm số"}],
     )
     result = diff_versions(document, 2, 3)
 
@@ -73,24 +75,24 @@ def test_diff_lists_only_what_changed(report):
     assert list(by_code) == ["3.3", "4.3"]  # 3.1 and 4.1 did not change
     assert by_code["3.3"]["old"] == 40 and by_code["3.3"]["new"] == 45.5
     assert (by_code["3.3"]["old_note"], by_code["3.3"]["new_note"]) == ("", "Tăng 5,5 điểm")
-    assert (by_code["3.3"]["old_text"], by_code["3.3"]["new_text"]) == ("40 %", "45,5 %")
+    assert (by_code["3.3"]["old_text"], by_code["3.3"]["new_text"]) == ("40%", "45,5%")
     assert (by_code["4.3"]["old_text"], by_code["4.3"]["new_text"]) == ("Chưa đạt", "Đạt")
     assert by_code["4.3"]["target"].startswith("Tỷ lệ thu gom rác")
 
-    assert result["models"] == {"added": [{"name": "Xóm 3", "kind": "Xóm số", "note": ""}], "removed": []}
+    assert result["initiatives"] == {"added": [{"name": "Xóm 3", "kind": "Xóm số", "note": ""}], "removed": []}
 
 
-def test_deleted_lines_sections_and_models(report):
+def test_deleted_lines_sections_and_initiatives(report):
     document = update_document(
         report.pk, demo("kinhte"), version=2,
         sections={"results": "Đoạn một.\nĐoạn ba.", "proposals": ""},
-        models=[],
+        initiatives=[],
     )
     result = diff_versions(document, 2, 3)
     sections = {s["key"]: s["changes"] for s in result["sections"]}
     assert {"op": "delete", "old": "Đoạn hai.", "new": ""} in sections["results"]
     assert sections["proposals"] == [{"op": "replace", "old": "Đề nghị hỗ trợ kinh phí.", "new": ""}]
-    assert result["models"]["removed"] == [{"name": "Chợ Diễn Châu", "kind": "Chợ không dùng tiền mặt", "note": ""}]
+    assert result["initiatives"]["removed"] == [{"name": "Chợ Diễn Châu", "kind": "Chợ không dùng tiền mặt", "note": ""}]
     assert result["values"] == []
 
 
@@ -99,7 +101,7 @@ def test_a_value_entered_for_the_first_time_shows_as_empty_before():
     document = fill_unit_report(document)
     result = diff_versions(document, 1, 2)
     assert [v["code"] for v in result["values"]] == ["3.2", "4.1"]
-    assert all(v["old"] is None and v["old_text"] == "—" and v["new_text"] == "Đạt" for v in result["values"])
+    assert all(v["old"] is None and v["old_text"] == "Chưa có số liệu" and v["new_text"] == "Đạt" for v in result["values"])
     assert [s["key"] for s in result["sections"]] == ["results"]
     assert result["sections"][0]["changes"] == [{"op": "replace", "old": "", "new": "Kết quả nổi bật trong kỳ."}]
 
@@ -149,14 +151,22 @@ def test_diff_since_the_version_the_reviewer_returned(report):
     assert diff_since_return(document)["has_changes"] is False
 
 
-def test_format_value():
-    assert format_value(None) == "—"
-    assert format_value(True) == "Đạt"
-    assert format_value(False) == "Chưa đạt"
-    assert format_value(96.5, "percent") == "96,5 %"
-    assert format_value(100.0, "percent") == "100 %"
-    assert format_value(3, "count") == "3"
-    assert format_value("Tăng", "text") == "Tăng"
+def test_one_formatter_per_value_kind():
+    percent = Target(code="1.1", input_kind="percent", comparison="at_least", measure_unit="%", aggregation="single")
+    count = Target(code="3.1", input_kind="count", comparison="at_least", measure_unit="mô hình/năm", aggregation="sum")
+    share = Target(code="1.2", input_kind="boolean", comparison="at_least", measure_unit="% xóm", aggregation="share_yes")
+    for label in (unit_value_label, value_label):
+        assert label(percent, None) == "Chưa có số liệu"
+        assert label(percent, 96.5) == "96,5%"
+        assert label(percent, 100.0) == "100%"
+        assert label(share, True) == "Đạt"
+        assert label(share, False) == "Chưa đạt"
+        assert label(count, 3) == "3 mô hình"
+        assert label(percent, "Tăng") == "Tăng"
+    assert value_label(share, 91.67) == "91,67% xóm"
+    # A target since removed from the plan: the value still reads.
+    assert unit_value_label(None, 1234.5) == "1.234,5"
+    assert unit_value_label(None, None) == "Chưa có số liệu"
 
 
 def test_a_one_word_correction_in_a_long_paragraph_is_pointed_out(report):

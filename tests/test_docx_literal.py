@@ -52,7 +52,7 @@ def test_plan_sections_title_print_literally():
     assert not any("NẾU" == line for line in lines)
 
 
-def test_unit_report_values_notes_and_models_print_literally():
+def test_unit_report_values_notes_and_initiatives_print_literally():
     document = new_unit_report()
     targets = targets_for(document)
     note = "Ghi chú & <ghi> {{ note }}\ndòng thứ hai {% endfor %}"
@@ -62,7 +62,7 @@ def test_unit_report_values_notes_and_models_print_literally():
         demo("tramyte"),
         version=document.version,
         values=values,
-        models=[{"name": "Mô hình {{ tên }} & <số>", "kind": "Khác", "note": "ghi chú %} {%"}],
+        initiatives=[{"name": "Mô hình {{ tên }} & <số>", "kind": "Khác", "note": "ghi chú %} {%"}],
         sections={"results": "Kết quả {{ kq }}"},
     )
     doc = open_docx(render_docx(document))
@@ -88,7 +88,7 @@ def test_decomposed_diacritics_are_printed_composed():
     document = create_document(demo("vhxh"), "plan", plan=another_plan(), title="Kế hoạch NFD")
     # Written around the services, as a data import could: the renderer normalises by itself.
     Document.objects.filter(pk=document.pk).update(
-        title=decomposed, content={"sections": {"preamble": decomposed + "\x07\x0c"}, "values": {}, "models": []}
+        title=decomposed, content={"sections": {"preamble": decomposed + "\x07\x0c"}}
     )
     document.refresh_from_db()
     lines = texts(open_docx(render_docx(document)))

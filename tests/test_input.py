@@ -45,8 +45,8 @@ def api(client, username, method, path, body=None):
         ('{"version": 1, "title": "x\\udfff"}', "title"),
         ('{"version": 1, "values": [{"code": "3.2", "value": true, "note": "ghi \\udfff chú"}]}', "values[0].note"),
         ('{"version": 1, "values": [{"code": "3.2", "value": true, "evidence": "\\udfff"}]}', "values[0].evidence"),
-        ('{"version": 1, "models": [{"name": "Mô hình \\udfff"}]}', "models[0].name"),
-        ('{"version": 1, "models": [{"name": "Mô hình", "note": "\\udfff"}]}', "models[0].note"),
+        ('{"version": 1, "initiatives": [{"name": "Mô hình \\udfff"}]}', "initiatives[0].name"),
+        ('{"version": 1, "initiatives": [{"name": "Mô hình", "note": "\\udfff"}]}', "initiatives[0].note"),
     ],
 )
 def test_a_lone_surrogate_in_any_text_is_a_400_naming_the_field(client, body, field):
@@ -82,7 +82,7 @@ def test_the_service_refuses_surrogates_for_every_caller():
     for kwargs, field in (
         ({"sections": {"results": "x\udfff"}}, "sections.results"),
         ({"title": "Báo cáo \ud800"}, "title"),
-        ({"models": [{"name": "\udfff"}]}, "models[0].name"),
+        ({"initiatives": [{"name": "\udfff"}]}, "initiatives[0].name"),
     ):
         with pytest.raises(Invalid) as raised:
             update_document(report.pk, tramyte, version=1, **kwargs)
@@ -109,7 +109,7 @@ def test_invisible_characters_are_stripped_from_every_field_through_the_api(clie
         "title": "Báo cáo \u202eTrạm\u202c Y tế",
         "sections": {"results": "Kết\u2066 quả\u2069 tốt\ufeff", "proposals": "Đề\u200b xuất"},
         "values": [{"code": "3.2", "value": True, "note": "ghi\u200d chú", "evidence": "biên\u200c bản"}, {"code": "4.1", "value": True}],
-        "models": [{"name": "Trạm\u202d xanh", "kind": "Khác", "note": "\u2067ghi chú"}],
+        "initiatives": [{"name": "Trạm\u202d xanh", "kind": "Khác", "note": "\u2067ghi chú"}],
     }
     response = api(client, "tramyte", "patch", f"/documents/{report.pk}", body)
     assert response.status_code == 200, response.content
@@ -119,7 +119,7 @@ def test_invisible_characters_are_stripped_from_every_field_through_the_api(clie
     assert report.content["sections"]["proposals"] == "Đề xuất"
     assert report.content["values"]["3.2"]["note"] == "ghi chú"
     assert report.content["values"]["3.2"]["evidence"] == "biên bản"
-    assert report.content["models"] == [{"name": "Trạm xanh", "kind": "Khác", "note": "ghi chú"}]
+    assert report.content["initiatives"] == [{"name": "Trạm xanh", "kind": "Khác", "note": "ghi chú"}]
 
     response = api(client, "tramyte", "post", f"/documents/{report.pk}/transitions/submit", {"comment": "Xin\u202e trình"})
     assert response.status_code == 200, response.content
@@ -129,12 +129,12 @@ def test_invisible_characters_are_stripped_from_every_field_through_the_api(clie
 def test_invisible_characters_are_stripped_from_the_web_form():
     report = opened_report("tramyte")
     unit = client_for("tramyte")
-    data = filled_report(unit, report, **{"section-results": "Triển\u202e khai\u200b tốt", "title": "\u2066Báo cáo\u2069", "model-0-name": "Mô\ufeff hình"})
+    data = filled_report(unit, report, **{"section-results": "Triển\u202e khai\u200b tốt", "title": "\u2066Báo cáo\u2069", "initiative-0-name": "Mô\ufeff hình"})
     assert unit.post(f"/van-ban/{report.pk}/sua/", data).status_code == 302
     report.refresh_from_db()
     assert report.content["sections"]["results"] == "Triển khai tốt"
     assert report.title == "Báo cáo"
-    assert report.content["models"][0]["name"] == "Mô hình"
+    assert report.content["initiatives"][0]["name"] == "Mô hình"
 
 
 # --- 3. spreadsheet exports ---------------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_openapi_limits_match_the_server(client):
     assert patch["title"]["anyOf"][0]["maxLength"] == doc_content.MAX_TITLE
     assert schemas["ValueIn"]["properties"]["note"]["anyOf"][0]["maxLength"] == doc_content.MAX_NOTE
     assert schemas["ValueIn"]["properties"]["evidence"]["anyOf"][0]["maxLength"] == doc_content.MAX_EVIDENCE
-    assert schemas["ModelIn"]["properties"]["name"]["maxLength"] == doc_content.MAX_MODEL_NAME
+    assert schemas["InitiativeIn"]["properties"]["name"]["maxLength"] == doc_content.MAX_INITIATIVE_NAME
     period_pattern = schemas["DocumentCreateIn"]["properties"]["period"]["anyOf"][0]["pattern"]
     import re
 

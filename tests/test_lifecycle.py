@@ -439,13 +439,13 @@ def test_text_is_nfc_normalised_and_stripped_of_control_characters():
         title="  " + decomposed_title + "\x07\n",
         sections={"results": results},
         values={"3.3": {"value": 40, "note": unicodedata.normalize("NFD", "Chợ Hạ\x0c")}},
-        models=[{"name": unicodedata.normalize("NFD", "Chợ không dùng tiền mặt\x00"), "kind": "Chợ không dùng tiền mặt"}],
+        initiatives=[{"name": unicodedata.normalize("NFD", "Chợ không dùng tiền mặt\x00"), "kind": "Chợ không dùng tiền mặt"}],
     )
     document.refresh_from_db()
     assert document.title == "Báo cáo kết quả thi đua của Phòng Kinh tế"
     assert document.content["sections"]["results"] == "Kết quả\nđạt được tốt."
     assert document.content["values"]["3.3"]["note"] == "Chợ Hạ"
-    assert document.content["models"][0]["name"] == "Chợ không dùng tiền mặt"
+    assert document.content["initiatives"][0]["name"] == "Chợ không dùng tiền mặt"
     for text in (document.title, document.content["sections"]["results"], document.content["values"]["3.3"]["note"]):
         assert unicodedata.is_normalized("NFC", text)
 

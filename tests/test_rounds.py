@@ -41,7 +41,7 @@ def test_open_round_creates_a_prefilled_draft_for_every_reporting_unit():
     assert xom.created_by.username == "vhxh"
     assert set(xom.content["values"]) == {"1.2", "1.3", "4.2"}
     assert all(entry["value"] is None for entry in xom.content["values"].values())
-    assert xom.content["previous"] == {}
+    assert xom.content["previous"] is None
     assert xom.title == "Kết quả thực hiện phong trào thi đua 6 tháng đầu năm 2026 của Ban cán sự xóm 1 (mẫu)"
     assert set(report_of(period_obj, "vanphong").content["values"]) == {"2.1", "2.2", "2.3", "2.4", "4.1"}
     assert DocumentVersion.objects.filter(document=xom, number=1).exists()
@@ -83,7 +83,7 @@ def test_previous_values_come_from_the_same_kind_of_period_when_there_is_one():
     previous = report_of(year, "xom-01").content["previous"]
     assert previous["period"] == "2026-H1"  # no earlier annual report: the latest earlier one
     assert previous["values"] == {"1.2": True, "1.3": 80.0, "4.2": 1}
-    assert report_of(year, "xom-02").content["previous"] == {}
+    assert report_of(year, "xom-02").content["previous"] is None
     approve(year, "xom-01", values={"1.3": 85, "4.2": 2})
     h1_2027 = opened("2027-H1")
     approve(h1_2027, "xom-01", values={"1.3": 90, "4.2": 3})

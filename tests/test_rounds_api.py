@@ -93,7 +93,7 @@ def test_compile_a_unit_report_or_a_missing_document(call):
 def test_evaluation_table(call, clock):
     clock.set(2026, 6, 10, 8, 0)
     h1 = opened()
-    approve(h1, "xom-01", values={"1.3": 95, "4.2": 1}, models=[{"name": "Xóm số", "kind": "Xóm số"}])
+    approve(h1, "xom-01", values={"1.3": 95, "4.2": 1}, initiatives=[{"name": "Xóm số", "kind": "Xóm số"}])
     response = call("vhxh", "get", "/evaluations/2026")
     assert response.status_code == 200, response.content
     body = response.json()

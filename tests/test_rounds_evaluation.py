@@ -35,20 +35,20 @@ def two_rounds_of_2026(clock):
     clock.set(2026, 6, 1, 8, 0)
     h1 = opened("2026-H1")
     clock.set(2026, 6, 10, 8, 0)
-    approve(h1, "xom-01", values={"1.3": 95, "4.2": 2}, models=GREEN)
+    approve(h1, "xom-01", values={"1.3": 95, "4.2": 2}, initiatives=GREEN)
     approve(h1, "xom-03", values={"1.3": 95, "4.2": 1})
     clock.set(2026, 6, 25, 8, 0)  # after the deadline of 19/06
     document = submit(h1, "xom-02", values={"1.3": 85, "4.2": 1})
     perform_transition(document.pk, demo("vhxh"), "start_review")
     perform_transition(document.pk, demo("vhxh"), "return", "Số liệu chưa khớp.")
-    fill(h1, "xom-02", values={"1.3": 85, "4.2": 1}, models=[GREEN[0]])
+    fill(h1, "xom-02", values={"1.3": 85, "4.2": 1}, initiatives=[GREEN[0]])
     perform_transition(document.pk, demo("xom-02"), "submit")
     perform_transition(document.pk, demo("vhxh"), "start_review")
     perform_transition(document.pk, demo("vhxh"), "approve")
     clock.set(2026, 12, 1, 8, 0)
     year = opened("2026-Y")
     clock.set(2026, 12, 15, 8, 0)
-    approve(year, "xom-01", values={"1.3": 96, "4.2": 3}, models=GREEN)  # same models: counted once
+    approve(year, "xom-01", values={"1.3": 96, "4.2": 3}, initiatives=GREEN)  # same models: counted once
     clock.set(2027, 1, 5, 8, 0)  # both deadlines have passed
     return h1, year
 
@@ -60,7 +60,7 @@ def test_ranking_with_reasons(clock):
     assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
     first, third, second = by_code(rows)["xom-01"], by_code(rows)["xom-02"], by_code(rows)["xom-03"]
     # xom-01: 6/6 targets (1.2 yes, 1.3 > 90, 4.2 ≥ 1 in both reports), 2/2 on time, no return, 2 models.
-    assert (first.targets_met, first.targets_judged, first.on_time, first.reports, first.returns, first.models) == (6, 6, 2, 2, 0, 2)
+    assert (first.targets_met, first.targets_judged, first.on_time, first.reports, first.returns, first.initiatives) == (6, 6, 2, 2, 0, 2)
     assert first.score == Decimal("50") + Decimal("30") + Decimal("10")
     assert first.reasons == [
         "Đạt 6/6 chỉ tiêu trong các báo cáo đã duyệt (100%): +50 điểm.",
@@ -69,7 +69,7 @@ def test_ranking_with_reasons(clock):
         "Xây dựng 2 mô hình (Xóm số, Đường hoa): +10 điểm.",
     ]
     # xom-02: 2/3 met (1.3 = 85 is not > 90), late in H1 and never submitted in Y, one return, one model.
-    assert (third.targets_met, third.targets_judged, third.on_time, third.returns, third.models) == (2, 3, 0, 1, 1)
+    assert (third.targets_met, third.targets_judged, third.on_time, third.returns, third.initiatives) == (2, 3, 0, 1, 1)
     assert third.score == Decimal("33.33") + Decimal("0") - Decimal("5") + Decimal("5")
     assert "Bị trả lại 1 lần: −5 điểm." in third.reasons
     assert "Nộp đúng hạn 0/2 báo cáo: +0 điểm (chậm hoặc chưa nộp: 6 tháng đầu năm 2026, năm 2026)." in third.reasons
@@ -98,7 +98,7 @@ def test_weights_change_the_ranking(clock):
     rows = by_code(evaluate_year(the_plan(), 2026))
     assert rows["xom-02"].rank < rows["xom-03"].rank  # one model beats none when only models count
     assert rows["xom-01"].score == 20 and rows["xom-02"].score == 10
-    capped = evaluate_year(the_plan(), 2026, Weights(targets=Decimal(0), on_time=Decimal(0), per_model=Decimal(10), max_models=Decimal(15)))
+    capped = evaluate_year(the_plan(), 2026, Weights(targets=Decimal(0), on_time=Decimal(0), per_initiative=Decimal(10), max_initiatives=Decimal(15)))
     assert by_code(capped)["xom-01"].score == 15
     assert "(tối đa 15 điểm)" in by_code(capped)["xom-01"].reasons[-1]
 

@@ -234,8 +234,8 @@ def test_junk_posted_to_every_form_never_gives_a_500(username):
         f"/theo-doi/ky-bao-cao/{period.pk}/mo-ky/",
         f"/theo-doi/ky-bao-cao/{period.pk}/tong-hop/",
     ]
-    fields = ["version", "title", "transition", "comment", "expected_state", "period", "models-total", "value-3.2",
-              "section-results", "model-0-name", "evidence_target", "next", "action"]
+    fields = ["version", "title", "transition", "comment", "expected_state", "period", "initiatives-total", "value-3.2",
+              "section-results", "initiative-0-name", "evidence_target", "next", "action"]
     for url in targets:
         for junk in JUNK:
             response = client.post(url, {name: junk for name in fields})

@@ -45,7 +45,7 @@ def test_invalid_values_come_back_with_vietnamese_messages_and_the_typed_text_ke
     percent_code = next(t.code for t in report.plan.targets.filter(reporting_units=report.unit, input_kind="percent"))
     data[f"value-{percent_code}"] = "120,5"
     data["section-results"] = "Nội dung rất dài đã gõ & <giữ nguyên>"
-    data["model-0-name"] = "Xóm số kiểu mẫu"
+    data["initiative-0-name"] = "Xóm số kiểu mẫu"
     response = client.post(f"/van-ban/{report.pk}/sua/", data)
     html = response.content.decode()
     assert response.status_code == 400

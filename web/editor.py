@@ -1,10 +1,10 @@
-"""The report form: turns a document (or what the user typed) into rows of inputs, and the
-posted form into the arguments of workflows.services.update_document. Validation is the
-services' (workflows.content); this module only places their messages next to the inputs."""
+"""The report form: turns a document's typed content (or what the user typed) into rows of
+inputs, and the posted form into the arguments of workflows.services.update_document. Validation
+is the content model's (workflows.content); this module only places its messages next to the inputs."""
+from plans.formatting import unit_value_label
 from workflows import content as doc_content
-from workflows import diff as doc_diff
 
-EXTRA_MODEL_ROWS = 3
+EXTRA_INITIATIVE_ROWS = 3
 
 INPUT_HINTS = {
     "percent": "Số phần trăm từ 0 đến 100, tối đa 2 chữ số thập phân, ví dụ 96,5",
@@ -25,9 +25,13 @@ def _value_to_input(value, kind):
     return str(value)
 
 
-def _rows(document, targets, title, section_text, target_fields, models):
+def _rows(document, content, targets, title, section_text, target_fields, initiatives):
     """The form's rows; section_text(key) and target_fields(target) say where the typed text comes from."""
-    previous = (document.content.get("previous") or {}).get("values") or {}
+    previous = {
+        t.code: unit_value_label(t, content.previous_value(t.code))
+        for t in targets
+        if content.has_previous(t.code)
+    }
     return {
         "title": title,
         "sections": [
@@ -40,34 +44,23 @@ def _rows(document, targets, title, section_text, target_fields, models):
             for key, _, required in doc_content.SECTIONS.get(document.kind, [])
         ],
         "targets": [
-            {
-                "target": t,
-                **target_fields(t),
-                "hint": INPUT_HINTS.get(t.input_kind, ""),
-                # As the document page and the API print it ("80 %", "Chưa đạt"), not the stored JSON.
-                "previous": doc_diff.format_value(previous[t.code], t.input_kind) if t.code in previous else None,
-            }
+            {"target": t, **target_fields(t), "hint": INPUT_HINTS.get(t.input_kind, ""), "previous": previous.get(t.code)}
             for t in targets
         ],
-        "models": models,
+        "initiatives": initiatives,
     }
 
 
 def rows_from_document(document, targets):
-    sections = document.content.get("sections") or {}
-    values = document.content.get("values") or {}
+    content = document.typed_content
 
     def stored(t):
-        entry = values.get(t.code) or {}
-        return {
-            "value": _value_to_input(entry.get("value"), t.input_kind),
-            "note": entry.get("note") or "",
-            "evidence": entry.get("evidence") or "",
-        }
+        entry = content.entry(t.code)
+        return {"value": _value_to_input(entry.value, t.input_kind), "note": entry.note, "evidence": entry.evidence}
 
-    models = [dict(m) for m in document.content.get("models") or [] if isinstance(m, dict)]
-    data = _rows(document, targets, document.title, lambda key: sections.get(key) or "", stored, models)
-    _pad_models(data)
+    initiatives = [i.model_dump() for i in getattr(content, "initiatives", [])]
+    data = _rows(document, content, targets, document.title, content.section, stored, initiatives)
+    _pad_initiatives(data)
     return data
 
 
@@ -75,30 +68,28 @@ def rows_from_post(document, targets, post):
     def typed(t):
         return {field: post.get(f"{field}-{t.code}", "") for field in ("value", "note", "evidence")}
 
-    data = _rows(document, targets, post.get("title", ""), lambda key: post.get(f"section-{key}", ""), typed, [])
+    content = document.typed_content
+    data = _rows(document, content, targets, post.get("title", ""), lambda key: post.get(f"section-{key}", ""), typed, [])
     try:
-        total = min(int(post.get("models-total", "0")), doc_content.MAX_MODELS + EXTRA_MODEL_ROWS)
+        total = min(int(post.get("initiatives-total", "0")), doc_content.MAX_INITIATIVES + EXTRA_INITIATIVE_ROWS)
     except ValueError:
         total = 0
     for i in range(total):
-        data["models"].append(
-            {
-                "name": post.get(f"model-{i}-name", ""),
-                "kind": post.get(f"model-{i}-kind", ""),
-                "note": post.get(f"model-{i}-note", ""),
-            }
-        )
-    _pad_models(data)
+        data["initiatives"].append({field: post.get(f"initiative-{i}-{field}", "") for field in ("name", "kind", "note")})
+    _pad_initiatives(data)
     return data
 
 
-def _pad_models(data):
-    filled = [m for m in data["models"] if (m.get("name") or "").strip() or (m.get("note") or "").strip()]
-    data["models"] = filled + [{"name": "", "kind": "", "note": ""} for _ in range(EXTRA_MODEL_ROWS)]
+def _filled(initiatives):
+    return [i for i in initiatives if (i.get("name") or "").strip() or (i.get("note") or "").strip()]
+
+
+def _pad_initiatives(data):
+    data["initiatives"] = _filled(data["initiatives"]) + [{"name": "", "kind": "", "note": ""} for _ in range(EXTRA_INITIATIVE_ROWS)]
 
 
 def service_arguments(document, data):
-    """(title, sections, values, models) for update_document, from rows_from_post()."""
+    """(title, sections, values, initiatives) for update_document, from rows_from_post()."""
     sections = {row["key"]: row["text"] for row in data["sections"]}
     values = None
     if data["targets"]:
@@ -113,12 +104,10 @@ def service_arguments(document, data):
             else:
                 value = raw
             values[row["target"].code] = {"value": value, "note": row["note"], "evidence": row["evidence"]}
-    models = [
-        {"name": m["name"], "kind": m["kind"] or "Khác", "note": m["note"]}
-        for m in data["models"]
-        if (m["name"] or "").strip() or (m["note"] or "").strip()
-    ]
-    return data["title"], sections, values, models
+    initiatives = None
+    if document.kind == "unit_report":
+        initiatives = [{"name": i["name"], "kind": i["kind"] or "Khác", "note": i["note"]} for i in _filled(data["initiatives"])]
+    return data["title"], sections, values, initiatives
 
 
 def attach_errors(data, errors):
@@ -136,14 +125,13 @@ def attach_errors(data, errors):
         for field, name in ((f"values.{code}", "error"), (f"values.{code}.note", "note_error"), (f"values.{code}.evidence", "evidence_error")):
             if field in errors:
                 row[name] = errors.pop(field)[0]
-    filled = [m for m in data["models"] if (m["name"] or "").strip() or (m["note"] or "").strip()]
-    for index, model in enumerate(filled):
+    for index, initiative in enumerate(_filled(data["initiatives"])):
         for field in ("name", "kind", "note"):
-            key = f"models[{index}].{field}"
+            key = f"initiatives[{index}].{field}"
             if key in errors:
-                model["error"] = errors.pop(key)[0]
-        if f"models[{index}]" in errors:
-            model["error"] = errors.pop(f"models[{index}]")[0]
+                initiative["error"] = errors.pop(key)[0]
+        if f"initiatives[{index}]" in errors:
+            initiative["error"] = errors.pop(f"initiatives[{index}]")[0]
     if "file" in errors:
         data["file_error"] = errors.pop("file")[0]
     return [m for msgs in errors.values() for m in msgs]

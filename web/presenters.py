@@ -2,7 +2,7 @@
 from django.urls import reverse
 
 from documents import pdfs
-from plans.formatting import datetime_vn
+from plans.formatting import datetime_vn, unit_value_label
 from rounds.access import is_coordinator_staff
 from rounds.freshness import freshness
 from workflows import content as doc_content
@@ -23,8 +23,7 @@ def action_buttons(document, user):
     ]
 
 
-def section_rows(document):
-    sections = document.content.get("sections") or {}
+def section_rows(document, content):
     rows = []
     for key, heading, required in doc_content.SECTIONS.get(document.kind, []):
         rows.append(
@@ -33,27 +32,26 @@ def section_rows(document):
                 "label": doc_content.SECTION_LABELS.get(key, key),
                 "heading": heading,
                 "required": required,
-                "text": sections.get(key) or "",
+                "text": content.section(key),
             }
         )
     return rows
 
 
-def value_rows(document, targets):
-    values = document.content.get("values") or {}
-    previous = (document.content.get("previous") or {}).get("values") or {}
+def value_rows(content, targets):
+    """One row per target the unit reports (unit reports only)."""
     rows = []
     for target in targets:
-        entry = values.get(target.code) or {}
+        entry = content.entry(target.code)
         rows.append(
             {
                 "target": target,
-                "value": entry.get("value"),
-                "text": doc_diff.format_value(entry.get("value"), target.input_kind),
-                "note": entry.get("note") or "",
-                "evidence": entry.get("evidence") or "",
-                "previous": doc_diff.format_value(previous.get(target.code), target.input_kind)
-                if target.code in previous
+                "value": entry.value,
+                "text": unit_value_label(target, entry.value),
+                "note": entry.note,
+                "evidence": entry.evidence,
+                "previous": unit_value_label(target, content.previous_value(target.code))
+                if content.has_previous(target.code)
                 else "",
             }
         )
@@ -84,15 +82,11 @@ def may_compile(document, user):
     )
 
 
-def compiled_rows(document):
-    compiled = document.content.get("compiled") or {}
-    rows = compiled.get("targets") or []
-    return rows if isinstance(rows, list) else []
-
-
 def document_context(document, user, *, with_diff=False):
     entries = services.history(document)
     targets = services.targets_for(document)
+    content = document.typed_content
+    compiled = getattr(content, "compiled", None)
     context = {
         "doc": document,
         "lifecycle": lifecycle_svg(document.kind, document.state),
@@ -100,15 +94,14 @@ def document_context(document, user, *, with_diff=False):
         "four_eyes_note": services.four_eyes_note(document, user),
         "history": entries,
         "returns": return_comments(entries),
-        "sections": section_rows(document),
-        "values": value_rows(document, targets),
-        "models": document.content.get("models") or [],
-        "compiled": compiled_rows(document),
-        "compiled_meta": document.content.get("compiled") or {},
-        "compiled_at": datetime_vn((document.content.get("compiled") or {}).get("computed_at")),
+        "sections": section_rows(document, content),
+        "values": value_rows(content, targets),
+        "initiatives": getattr(content, "initiatives", []),
+        "compiled": compiled.targets if compiled else [],
+        "compiled_meta": compiled,
+        "compiled_at": datetime_vn(compiled.computed_at) if compiled else "",
         "attachments": list(document.attachments.select_related("uploaded_by")),
         "may_edit": policy.may_edit(user, document) and document.is_editable,
-        "data_window": (document.content.get("data_window") or ""),
         "may_compile": may_compile(document, user),
         "freshness": freshness(document),
         "pdf": pdf_state(document),

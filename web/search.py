@@ -9,6 +9,8 @@ commune has a few hundred documents a year, so the scan is small.
 import re
 import unicodedata
 
+from workflows.content import load as load_content
+
 
 def fold(text):
     """Lower-case, strip combining marks, map đ to d, collapse spaces."""
@@ -18,14 +20,8 @@ def fold(text):
 
 
 def _searchable(title, number_label, unit_name, content):
-    parts = [title, number_label, unit_name]
-    content = content if isinstance(content, dict) else {}
-    sections = content.get("sections")
-    if isinstance(sections, dict):
-        parts.extend(str(v) for v in sections.values())
-    for model in content.get("models") or []:
-        if isinstance(model, dict):
-            parts.append(str(model.get("name", "")))
+    parts = [title, number_label, unit_name, *content.sections.values()]
+    parts.extend(initiative.name for initiative in getattr(content, "initiatives", []))
     return fold(" ".join(p or "" for p in parts))
 
 
@@ -36,8 +32,12 @@ def matching_ids(queryset, query):
     if not phrase:
         return None
     pattern = re.compile(r"(?<!\w)" + re.escape(phrase))
-    rows = queryset.order_by().values_list("pk", "title", "number_label", "unit__name", "content")
-    return [pk for pk, title, label, unit, content in rows if pattern.search(_searchable(title, label, unit, content))]
+    rows = queryset.order_by().values_list("pk", "kind", "title", "number_label", "unit__name", "content")
+    return [
+        pk
+        for pk, kind, title, label, unit, content in rows
+        if pattern.search(_searchable(title, label, unit, load_content(kind, content)))
+    ]
 
 
 def search(queryset, query):

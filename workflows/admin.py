@@ -7,8 +7,10 @@ changed or deleted; a draft that never entered the workflow may be deleted.
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from plans.formatting import unit_value_label
+from plans.models import Target
+
 from .content import SECTION_LABELS, SECTIONS
-from .diff import format_value
 from .models import Attachment, AuditEntry, Document, DocumentVersion, State
 
 
@@ -75,13 +77,13 @@ class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "updated_at"
     fieldsets = (
         (None, {"fields": ("title", "kind", "commune", "plan", "period", "unit", "state", "version")}),
-        ("Nội dung", {"fields": ("sections_display", "values_display", "models_display")}),
+        ("Nội dung", {"fields": ("sections_display", "values_display", "initiatives_display")}),
         ("Xử lý", {"fields": ("created_by", "created_at", "updated_at", "submitted_at", "reviewer", "signer")}),
         ("Ban hành", {"fields": ("number_label", "issued_on")}),
     )
     readonly_fields = (
         "title", "kind", "commune", "plan", "period", "unit", "state", "version",
-        "sections_display", "values_display", "models_display",
+        "sections_display", "values_display", "initiatives_display",
         "created_by", "created_at", "updated_at", "submitted_at", "reviewer", "signer", "number_label", "issued_on",
     )
     inlines = [AuditEntryInline, DocumentVersionInline, AttachmentInline]
@@ -100,28 +102,28 @@ class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="các mục")
     def sections_display(self, obj):
-        sections = (obj.content or {}).get("sections") or {}
-        keys = [key for key, _, _ in SECTIONS.get(obj.kind, []) if sections.get(key)]
+        content = obj.typed_content
+        keys = [key for key, _, _ in SECTIONS.get(obj.kind, []) if content.section(key)]
         if not keys:
             return "—"
         return format_html_join(
             "",
             '<div style="margin-bottom:1em"><strong>{}</strong><div style="white-space:pre-wrap">{}</div></div>',
-            ((SECTION_LABELS.get(key, key), sections[key]) for key in keys),
+            ((SECTION_LABELS.get(key, key), content.section(key)) for key in keys),
         )
 
     @admin.display(description="kết quả chỉ tiêu")
     def values_display(self, obj):
-        values = (obj.content or {}).get("values") or {}
+        values = getattr(obj.typed_content, "values", {})
         if not values:
             return "—"
+        targets = {t.code: t for t in Target.objects.filter(plan_id=obj.plan_id, code__in=list(values))}
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (code, format_value(item.get("value")), item.get("note") or "", item.get("evidence") or "")
-                for code, item in sorted(values.items())
-                if isinstance(item, dict)
+                (code, unit_value_label(targets.get(code), entry.value), entry.note, entry.evidence)
+                for code, entry in sorted(values.items())
             ),
         )
         return format_html(
@@ -131,20 +133,16 @@ class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
 
     @admin.display(description="mô hình")
-    def models_display(self, obj):
-        models = (obj.content or {}).get("models") or []
-        if not models:
+    def initiatives_display(self, obj):
+        initiatives = getattr(obj.typed_content, "initiatives", [])
+        if not initiatives:
             return "—"
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
                 "",
                 "<li>{} ({}){}</li>",
-                (
-                    (m.get("name", ""), m.get("kind", ""), f": {m['note']}" if m.get("note") else "")
-                    for m in models
-                    if isinstance(m, dict)
-                ),
+                ((i.name, i.kind, f": {i.note}" if i.note else "") for i in initiatives),
             ),
         )
 

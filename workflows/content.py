@@ -1,7 +1,21 @@
-"""What a document contains, and how user input is cleaned and checked on the way in."""
+"""What a document contains: one typed model per kind, validated once on the way in.
+
+    PlanContent           sections
+    UnitReportContent     sections, values {target code: TargetEntry}, initiatives [Initiative],
+                          previous (the unit's values of its previous approved report)
+    SummaryReportContent  sections, compiled (figures computed from the unit reports)
+
+`Document.typed_content` reads the JSON field into the kind's model; `model.dump()` is the one
+way back into the field. User input enters through the `with_*` methods, which clean the text
+(lone surrogates refused, NFC, control and invisible characters dropped), check each value against
+its target and raise workflows.errors.Invalid with Vietnamese messages naming the field.
+"""
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from .errors import Invalid
 
@@ -46,7 +60,7 @@ SECTION_LABELS = {
     "proposals": "Đề xuất, kiến nghị",
 }
 
-MODEL_KINDS = [
+INITIATIVE_KINDS = [
     "Xóm số",
     "Tuyến đường xanh",
     "Chợ không dùng tiền mặt",
@@ -64,10 +78,10 @@ MAX_SECTION = 30000
 MAX_NOTE = 2000
 MAX_TEXT_VALUE = 1000
 MAX_EVIDENCE = 500
-MAX_MODELS = 100
+MAX_INITIATIVES = 100
 MAX_COMMENT = 5000
-MAX_MODEL_NAME = 200
-MAX_MODEL_KIND = 100
+MAX_INITIATIVE_NAME = 200
+MAX_INITIATIVE_KIND = 100
 
 # Control characters, plus characters that are invisible but change how text reads: bidirectional
 # embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069; "Trojan Source"), zero-width
@@ -109,26 +123,7 @@ def section_keys(kind):
     return [key for key, _, _ in SECTIONS[kind]]
 
 
-def clean_sections(kind, sections):
-    if not isinstance(sections, dict):
-        raise Invalid("Dữ liệu không hợp lệ.", {"sections": ["Phải là một đối tượng {mục: nội dung}."]})
-    allowed = section_keys(kind)
-    errors = {}
-    cleaned = {}
-    for key, value in sections.items():
-        if key not in allowed:
-            errors[f"sections.{key}"] = [f"Không có mục này. Các mục hợp lệ: {', '.join(allowed)}."]
-            continue
-        try:
-            cleaned[key] = clean_text(value, f"sections.{key}", MAX_SECTION)
-        except Invalid as exc:
-            errors.update(exc.errors)
-    if errors:
-        raise Invalid("Nội dung các mục không hợp lệ.", errors)
-    return cleaned
-
-
-def clean_value(target, raw):
+def _parse_value(target, raw):
     """Check one target value against the target's input kind; return the stored JSON value."""
     kind = target.input_kind
     if raw is None:
@@ -160,89 +155,279 @@ def clean_value(target, raw):
     if kind == "boolean":
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lower() in {"true", "dat", "đạt", "1", "co", "có"}:
+        answer = raw.strip().lower() if isinstance(raw, str) else None
+        if answer in {"true", "dat", "đạt", "1", "co", "có"}:
             return True
-        if isinstance(raw, str) and raw.strip().lower() in {"false", "khong dat", "không đạt", "0", "khong", "không"}:
+        if answer in {"false", "chua dat", "chưa đạt", "khong dat", "không đạt", "0", "khong", "không"}:
             return False
-        raise ValueError("Chọn «Đạt» hoặc «Không đạt».")
+        raise ValueError("Chọn «Đạt» hoặc «Chưa đạt».")
     if not isinstance(raw, str):
         raise ValueError("Phải là một đoạn văn bản.")
     text = clean_text(raw, "value", MAX_TEXT_VALUE)
     return text or None
 
 
-def clean_values(targets_by_code, values):
-    """values: a list of {"code", "value", "note", "evidence"} (API form) or a dict keyed by code."""
-    if isinstance(values, dict):
-        values = [{"code": code, **(item if isinstance(item, dict) else {"value": item})} for code, item in values.items()]
-    if not isinstance(values, list):
-        raise Invalid("Dữ liệu không hợp lệ.", {"values": ["Phải là danh sách các chỉ tiêu."]})
-    errors = {}
-    cleaned = {}
-    for index, item in enumerate(values):
-        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-            errors[f"values[{index}]"] = ["Mỗi phần tử cần có «code» là mã chỉ tiêu."]
-            continue
-        code = item["code"].strip()
-        target = targets_by_code.get(code)
-        if target is None:
-            errors[f"values.{code}"] = ["Đơn vị không báo cáo chỉ tiêu này."]
-            continue
-        try:
-            value = clean_value(target, item.get("value"))
-        except (ValueError, Invalid) as exc:
-            errors[f"values.{code}"] = [exc.errors.get("value", [str(exc)])[0] if isinstance(exc, Invalid) else str(exc)]
-            continue
-        try:
-            note = clean_text(item.get("note") or "", f"values.{code}.note", MAX_NOTE)
-            evidence = clean_text(item.get("evidence") or "", f"values.{code}.evidence", MAX_EVIDENCE)
-        except Invalid as exc:
-            errors.update(exc.errors)
-            continue
-        cleaned[code] = {"value": value, "note": note, "evidence": evidence}
-    if errors:
-        raise Invalid("Số liệu chỉ tiêu không hợp lệ.", errors)
-    return cleaned
+# --- the typed content ----------------------------------------------------------------------
+# A target value as stored: percent (float), count (int), achieved (bool), text (str), or None.
+Value = Optional[Union[StrictBool, int, float, str]]
 
 
-def clean_models(models):
-    if not isinstance(models, list):
-        raise Invalid("Dữ liệu không hợp lệ.", {"models": ["Phải là danh sách mô hình."]})
-    if len(models) > MAX_MODELS:
-        raise Invalid("Dữ liệu không hợp lệ.", {"models": [f"Tối đa {MAX_MODELS} mô hình."]})
-    errors = {}
-    cleaned = []
-    for index, item in enumerate(models):
-        if not isinstance(item, dict):
-            errors[f"models[{index}]"] = ["Mỗi mô hình là một đối tượng có «name» và «kind»."]
-            continue
-        try:
-            name = clean_text(item.get("name"), f"models[{index}].name", MAX_MODEL_NAME, multiline=False)
-            kind = clean_text(item.get("kind") or "Khác", f"models[{index}].kind", MAX_MODEL_KIND, multiline=False)
-            note = clean_text(item.get("note") or "", f"models[{index}].note", MAX_NOTE)
-        except Invalid as exc:
-            errors.update(exc.errors)
-            continue
-        if not name:
-            errors[f"models[{index}].name"] = ["Nhập tên mô hình."]
-            continue
-        cleaned.append({"name": name, "kind": kind, "note": note})
-    if errors:
-        raise Invalid("Danh sách mô hình không hợp lệ.", errors)
-    return cleaned
+class _Part(BaseModel):
+    # Stored content was validated when written; keys this model does not know are dropped on load.
+    model_config = ConfigDict(extra="ignore")
 
 
-def missing_for_submit(document, targets):
-    """What must still be filled in before the document can be submitted: {field: [message]}."""
-    missing = {}
-    sections = document.content.get("sections", {})
-    for key, heading, required in SECTIONS[document.kind]:
-        if required and not (sections.get(key) or "").strip():
-            missing[f"sections.{key}"] = [f"Chưa viết mục «{SECTION_LABELS[key]}»."]
-    if document.kind == "unit_report":
-        values = document.content.get("values", {})
+class TargetEntry(_Part):
+    """A unit's result for one target: the value, a note and where the evidence is."""
+
+    value: Value = None
+    note: str = ""
+    evidence: str = ""
+
+
+class Initiative(_Part):
+    """A "mô hình" the unit built in the period (Xóm số, Tuyến đường xanh, ...)."""
+
+    name: str
+    kind: str = "Khác"
+    note: str = ""
+
+
+class PreviousValues(_Part):
+    """The unit's values in its previous approved report, shown beside the inputs."""
+
+    period: str = ""
+    period_name: str = ""
+    values: dict[str, Value] = Field(default_factory=dict)
+
+
+class Contribution(_Part):
+    unit: str
+    value_label: str
+
+
+class CompiledTarget(_Part):
+    """One target's commune-level figure in a summary report (rounds.compile.compute_figures)."""
+
+    code: str
+    text: str = ""
+    area: Optional[int] = None
+    target_label: str = ""
+    value: Value = None
+    value_label: str = ""
+    is_percent: bool = False
+    met: Optional[bool] = None
+    # Partial data (a unit that should report has no approved report or no value): never judged.
+    partial: bool = False
+    reported: int = 0
+    expected: int = 0
+    coverage_label: str = ""  # "số liệu của 1/12 xóm"
+    verdict: str = ""  # «Đạt», «Chưa đạt», «Chưa đủ số liệu», «Chưa đánh giá»
+    previous_value: Value = None
+    contributions: list[Contribution] = Field(default_factory=list)
+    missing_units: list[str] = Field(default_factory=list)
+
+
+class CompiledSource(_Part):
+    """An approved unit report a compile read, at the version it read (rounds.freshness)."""
+
+    document_id: int
+    unit_code: str = ""
+    unit: str = ""
+    version: int
+
+
+class Compiled(_Part):
+    """The figures of a summary report, recomputed from the approved unit reports (derived data)."""
+
+    computed_at: str = ""
+    period: str = ""
+    data_start: str = ""
+    data_end: str = ""
+    targets: list[CompiledTarget] = Field(default_factory=list)
+    drafts: dict[str, str] = Field(default_factory=dict)
+    # None: compiled before sources were recorded (treated as out of date).
+    sources: Optional[list[CompiledSource]] = None
+    # What the last recompile changed, for the drafter.
+    changes: list[str] = Field(default_factory=list)
+
+
+class Content(_Part):
+    """What every kind has: the text of its sections, keyed as in SECTIONS[kind]."""
+
+    kind: ClassVar[str]
+    sections: dict[str, str] = Field(default_factory=dict)
+
+    def dump(self):
+        """The JSON stored in Document.content and DocumentVersion.content."""
+        return self.model_dump(mode="json")
+
+    def section(self, key):
+        return self.sections.get(key) or ""
+
+    def with_sections(self, sections):
+        """A copy with the given sections replaced (the others kept); Invalid names each bad section."""
+        if not isinstance(sections, dict):
+            raise Invalid("Dữ liệu không hợp lệ.", {"sections": ["Phải là một đối tượng {mục: nội dung}."]})
+        allowed = section_keys(self.kind)
+        errors = {}
+        cleaned = {}
+        for key, value in sections.items():
+            if key not in allowed:
+                errors[f"sections.{key}"] = [f"Không có mục này. Các mục hợp lệ: {', '.join(allowed)}."]
+                continue
+            try:
+                cleaned[key] = clean_text(value, f"sections.{key}", MAX_SECTION)
+            except Invalid as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise Invalid("Nội dung các mục không hợp lệ.", errors)
+        return self.model_copy(update={"sections": {**self.sections, **cleaned}})
+
+    def with_values(self, targets_by_code, values):
+        raise Invalid("Chỉ báo cáo của đơn vị mới nhập số liệu chỉ tiêu.", {"values": ["Không áp dụng cho loại văn bản này."]})
+
+    def with_initiatives(self, initiatives):
+        raise Invalid(
+            "Chỉ báo cáo của đơn vị mới kê khai mô hình.", {"initiatives": ["Không áp dụng cho loại văn bản này."]}
+        )
+
+    def missing_for_submit(self, targets):
+        """What must still be filled in before submitting: {field: [message]}."""
+        missing = {}
+        for key, _heading, required in SECTIONS[self.kind]:
+            if required and not self.section(key).strip():
+                missing[f"sections.{key}"] = [f"Chưa viết mục «{SECTION_LABELS[key]}»."]
+        return missing
+
+
+class PlanContent(Content):
+    kind: ClassVar[str] = "plan"
+
+
+class UnitReportContent(Content):
+    kind: ClassVar[str] = "unit_report"
+    values: dict[str, TargetEntry] = Field(default_factory=dict)
+    initiatives: list[Initiative] = Field(default_factory=list)
+    previous: Optional[PreviousValues] = None
+
+    @field_validator("previous", mode="before")
+    @classmethod
+    def _no_previous(cls, value):
+        # A unit's first report has no previous values: stored as null (older rows: {}).
+        return value or None
+
+    def entry(self, code):
+        return self.values.get(code) or TargetEntry()
+
+    def value_of(self, code):
+        return self.entry(code).value
+
+    def previous_value(self, code):
+        return self.previous.values.get(code) if self.previous else None
+
+    def has_previous(self, code):
+        return bool(self.previous) and code in self.previous.values
+
+    def with_values(self, targets_by_code, values):
+        """A copy with the given targets' entries replaced. `values` is a list of
+        {"code", "value", "note", "evidence"} (API form) or a dict keyed by code."""
+        if isinstance(values, dict):
+            values = [{"code": code, **(item if isinstance(item, dict) else {"value": item})} for code, item in values.items()]
+        if not isinstance(values, list):
+            raise Invalid("Dữ liệu không hợp lệ.", {"values": ["Phải là danh sách các chỉ tiêu."]})
+        errors = {}
+        cleaned = {}
+        for index, item in enumerate(values):
+            if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+                errors[f"values[{index}]"] = ["Mỗi phần tử cần có «code» là mã chỉ tiêu."]
+                continue
+            code = item["code"].strip()
+            target = targets_by_code.get(code)
+            if target is None:
+                errors[f"values.{code}"] = ["Đơn vị không báo cáo chỉ tiêu này."]
+                continue
+            try:
+                value = _parse_value(target, item.get("value"))
+            except ValueError as exc:
+                errors[f"values.{code}"] = [str(exc)]
+                continue
+            except Invalid as exc:
+                errors[f"values.{code}"] = [exc.errors["value"][0]]
+                continue
+            try:
+                note = clean_text(item.get("note") or "", f"values.{code}.note", MAX_NOTE)
+                evidence = clean_text(item.get("evidence") or "", f"values.{code}.evidence", MAX_EVIDENCE)
+            except Invalid as exc:
+                errors.update(exc.errors)
+                continue
+            cleaned[code] = TargetEntry(value=value, note=note, evidence=evidence)
+        if errors:
+            raise Invalid("Số liệu chỉ tiêu không hợp lệ.", errors)
+        return self.model_copy(update={"values": {**self.values, **cleaned}})
+
+    def with_initiatives(self, initiatives):
+        """A copy whose list of initiatives is `initiatives` (each {"name", "kind", "note"})."""
+        if not isinstance(initiatives, list):
+            raise Invalid("Dữ liệu không hợp lệ.", {"initiatives": ["Phải là danh sách mô hình."]})
+        if len(initiatives) > MAX_INITIATIVES:
+            raise Invalid("Dữ liệu không hợp lệ.", {"initiatives": [f"Tối đa {MAX_INITIATIVES} mô hình."]})
+        errors = {}
+        cleaned = []
+        for index, item in enumerate(initiatives):
+            field = f"initiatives[{index}]"
+            if not isinstance(item, dict):
+                errors[field] = ["Mỗi mô hình là một đối tượng có «name» và «kind»."]
+                continue
+            try:
+                name = clean_text(item.get("name"), f"{field}.name", MAX_INITIATIVE_NAME, multiline=False)
+                kind = clean_text(item.get("kind") or "Khác", f"{field}.kind", MAX_INITIATIVE_KIND, multiline=False)
+                note = clean_text(item.get("note") or "", f"{field}.note", MAX_NOTE)
+            except Invalid as exc:
+                errors.update(exc.errors)
+                continue
+            if not name:
+                errors[f"{field}.name"] = ["Nhập tên mô hình."]
+                continue
+            cleaned.append(Initiative(name=name, kind=kind or "Khác", note=note))
+        if errors:
+            raise Invalid("Danh sách mô hình không hợp lệ.", errors)
+        return self.model_copy(update={"initiatives": cleaned})
+
+    def missing_for_submit(self, targets):
+        missing = super().missing_for_submit(targets)
         for target in targets:
-            entry = values.get(target.code) or {}
-            if entry.get("value") is None:
+            if self.value_of(target.code) is None:
                 missing[f"values.{target.code}"] = [f"Chưa nhập kết quả chỉ tiêu {target.code}."]
-    return missing
+        return missing
+
+
+class SummaryReportContent(Content):
+    kind: ClassVar[str] = "summary_report"
+    compiled: Optional[Compiled] = None
+
+    @field_validator("compiled", mode="before")
+    @classmethod
+    def _not_compiled(cls, value):
+        return value or None
+
+    @property
+    def compiled_targets(self):
+        return self.compiled.targets if self.compiled else []
+
+
+CONTENT_MODELS = {model.kind: model for model in (PlanContent, UnitReportContent, SummaryReportContent)}
+
+
+def content_model(kind):
+    """The content model class of a kind of document."""
+    return CONTENT_MODELS[kind]
+
+
+def load(kind, data):
+    """The typed content of a kind from the stored JSON (None or {} gives the empty content)."""
+    return CONTENT_MODELS[kind].model_validate(data or {})
+
+
+def empty(kind):
+    return CONTENT_MODELS[kind]()

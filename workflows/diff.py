@@ -1,13 +1,12 @@
 """What changed between two saved versions of a document, in a form a reviewer can read.
 
-Sections are compared line by line (difflib); target values and models field by field. Only what
-changed is listed, so "since the version I returned" shows exactly the unit's corrections.
+Both versions are read through the kind's content model (workflows.content). Sections are compared
+line by line (difflib); target values and initiatives field by field. Only what changed is listed, so "since the version I returned" shows exactly the unit's corrections.
 """
 import difflib
 import re
-from decimal import Decimal
 
-from plans.formatting import number_vn
+from plans.formatting import unit_value_label
 from plans.models import Target
 
 from .content import SECTION_LABELS, SECTIONS
@@ -72,20 +71,8 @@ def _code_key(code):
     return tuple(int(part) if part.isdigit() else 0 for part in str(code).split(".")), str(code)
 
 
-def format_value(value, input_kind=None):
-    """A target value as the reviewer reads it: 96,5 %, 3, Đạt, or the text; "—" when empty."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "Đạt" if value else "Chưa đạt"
-    if isinstance(value, (int, float, Decimal)):
-        text = number_vn(value)
-        return f"{text} %" if input_kind == "percent" else text
-    return str(value)
-
-
-def _model_key(model):
-    return (model.get("name", ""), model.get("kind", ""), model.get("note", ""))
+def _initiative_key(initiative):
+    return (initiative.name, initiative.kind, initiative.note)
 
 
 def diff_versions(document, from_number, to_number):
@@ -97,51 +84,48 @@ def diff_versions(document, from_number, to_number):
     if missing:
         raise NotFound(f"Không có phiên bản {missing[0]} của văn bản này.")
     old, new = versions[from_number], versions[to_number]
-    old_content, new_content = old.content or {}, new.content or {}
+    old.document = new.document = document
+    old_content, new_content = old.typed_content, new.typed_content
 
     title = None if old.title == new.title else {"old": old.title, "new": new.title}
 
-    old_sections = old_content.get("sections") or {}
-    new_sections = new_content.get("sections") or {}
     sections = []
-    for key in _section_order(document.kind, old_sections, new_sections):
-        before, after = old_sections.get(key) or "", new_sections.get(key) or ""
+    for key in _section_order(document.kind, old_content.sections, new_content.sections):
+        before, after = old_content.section(key), new_content.section(key)
         if before != after:
             sections.append({"key": key, "label": SECTION_LABELS.get(key, key), "changes": _line_changes(before, after)})
 
-    old_values = old_content.get("values") or {}
-    new_values = new_content.get("values") or {}
+    old_values = getattr(old_content, "values", {})
+    new_values = getattr(new_content, "values", {})
     codes = sorted(set(old_values) | set(new_values), key=_code_key)
     targets = {t.code: t for t in Target.objects.filter(plan_id=document.plan_id, code__in=codes)} if codes else {}
     values = []
     for code in codes:
-        before, after = old_values.get(code) or {}, new_values.get(code) or {}
-        fields = ("value", "note", "evidence")
-        if all(before.get(f) == after.get(f) for f in fields):
+        before, after = old_content.entry(code), new_content.entry(code)
+        if before == after:
             continue
         target = targets.get(code)
-        input_kind = target.input_kind if target else None
         values.append(
             {
                 "code": code,
                 "target": target.text if target else "",
-                "old": before.get("value"),
-                "new": after.get("value"),
-                "old_text": format_value(before.get("value"), input_kind),
-                "new_text": format_value(after.get("value"), input_kind),
-                "old_note": before.get("note") or "",
-                "new_note": after.get("note") or "",
-                "old_evidence": before.get("evidence") or "",
-                "new_evidence": after.get("evidence") or "",
+                "old": before.value,
+                "new": after.value,
+                "old_text": unit_value_label(target, before.value),
+                "new_text": unit_value_label(target, after.value),
+                "old_note": before.note,
+                "new_note": after.note,
+                "old_evidence": before.evidence,
+                "new_evidence": after.evidence,
             }
         )
 
-    old_models = old_content.get("models") or []
-    new_models = new_content.get("models") or []
-    old_keys = [_model_key(m) for m in old_models]
-    new_keys = [_model_key(m) for m in new_models]
-    added = [m for m in new_models if _model_key(m) not in old_keys]
-    removed = [m for m in old_models if _model_key(m) not in new_keys]
+    old_initiatives = getattr(old_content, "initiatives", [])
+    new_initiatives = getattr(new_content, "initiatives", [])
+    old_keys = [_initiative_key(i) for i in old_initiatives]
+    new_keys = [_initiative_key(i) for i in new_initiatives]
+    added = [i.model_dump() for i in new_initiatives if _initiative_key(i) not in old_keys]
+    removed = [i.model_dump() for i in old_initiatives if _initiative_key(i) not in new_keys]
 
     return {
         "from": from_number,
@@ -149,7 +133,7 @@ def diff_versions(document, from_number, to_number):
         "title": title,
         "sections": sections,
         "values": values,
-        "models": {"added": added, "removed": removed},
+        "initiatives": {"added": added, "removed": removed},
         "has_changes": bool(title or sections or values or added or removed),
     }
 

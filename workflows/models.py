@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from . import content as doc_content
 from . import policy
 
 
@@ -66,8 +67,7 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     state = FSMField("trạng thái", default=State.DRAFT, choices=State.choices, protected=True)
     version = models.PositiveIntegerField("phiên bản", default=1)
     title = models.TextField("trích yếu")
-    # sections: {key: text}; values: {target code: {"value": ..., "note": "", "evidence": ""}};
-    # models: [{"name", "kind", "place", "note"}]; compiled: figures of a summary report.
+    # The JSON of the kind's content model (workflows.content): read it through `typed_content`.
     content = models.JSONField("nội dung", default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người tạo"
@@ -124,6 +124,17 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         if self.state == State.ISSUED:
             raise DocumentIsFrozen("Văn bản đã ban hành không thể xóa.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def typed_content(self):
+        """The content as the kind's model (workflows.content); assign a model to store it."""
+        return doc_content.load(self.kind, self.content)
+
+    @typed_content.setter
+    def typed_content(self, value):
+        if value.kind != self.kind:
+            raise ValueError(f"{value.kind} content given to a {self.kind} document")
+        self.content = value.dump()
 
     @property
     def is_editable(self):
@@ -192,6 +203,10 @@ class DocumentVersion(models.Model):
     created_at = models.DateTimeField("lưu lúc", auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
+
+    @property
+    def typed_content(self):
+        return doc_content.load(self.document.kind, self.content)
 
     class Meta:
         verbose_name = "phiên bản văn bản"

@@ -77,7 +77,7 @@ def ensure_plan_document(plan, user=None):
         plan=plan,
         unit=plan.coordinator,
         title=plan.title,
-        content={"sections": plan_sections(plan), "values": {}, "models": []},
+        content=doc_content.PlanContent(sections=plan_sections(plan)).dump(),
         created_by=user,
     )
     record_version(document, user)
@@ -86,7 +86,7 @@ def ensure_plan_document(plan, user=None):
 
 @transaction.atomic
 def create_document(user, kind, *, plan, period=None, unit=None, title=None, content=None):
-    """Create a draft. A unit report belongs to the caller's unit; the plan and summary report to the coordinator."""
+    """Create a draft; `content` (optional) is a model of the kind, from workflows.content. A unit report belongs to the caller's unit; the plan and summary report to the coordinator."""
     if kind not in Kind.values:
         raise Invalid("Loại văn bản không hợp lệ.", {"kind": [f"Chọn một trong: {', '.join(Kind.values)}."]})
     if kind in (Kind.UNIT_REPORT, Kind.SUMMARY_REPORT) and period is None:
@@ -103,9 +103,10 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
         raise Forbidden(f"Chỉ cán bộ soạn thảo của {plan.coordinator.name} mới được tạo {Kind(kind).label.lower()}.")
     if title:
         title = doc_content.clean_text(title, "title", doc_content.MAX_TITLE, multiline=False)
-    data = {"sections": {}, "values": {}, "models": []}
-    if content:
-        data.update(content)
+    if content is None:
+        content = doc_content.empty(kind)
+    if content.kind != kind:
+        raise ValueError(f"{content.kind} content given to a {kind} document")
     document = Document(
         kind=kind,
         commune=plan.commune,
@@ -113,7 +114,7 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
         period=period,
         unit=unit,
         title=title or default_title(kind, unit, period, plan),
-        content=data,
+        content=content.dump(),
         created_by=user,
     )
     try:
@@ -129,8 +130,12 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
 
 
 @transaction.atomic
-def update_document(document_id, user, *, version, title=None, sections=None, values=None, models=None):
-    """Save new content as the next version. `version` is the version the user edited."""
+def update_document(document_id, user, *, version, title=None, sections=None, values=None, initiatives=None):
+    """Save new content as the next version. `version` is the version the user edited.
+
+    Only what is given (not None) changes: sections are replaced key by key, values target by
+    target, the list of initiatives as a whole. The kind's content model validates each part.
+    """
     document = lock_document(document_id)
     if not policy.may_view(user, document):
         raise NotFound("Không tìm thấy văn bản.")
@@ -145,24 +150,22 @@ def update_document(document_id, user, *, version, title=None, sections=None, va
             f"Văn bản đã được lưu thành phiên bản {document.version} trong khi bạn sửa phiên bản {version}. "
             "Hãy tải lại để xem thay đổi mới nhất; nội dung của bạn chưa được lưu."
         )
-    data = dict(document.content)
+    before = document.typed_content
+    content = before
     new_title = document.title
     if title is not None:
         new_title = doc_content.clean_text(title, "title", doc_content.MAX_TITLE, multiline=False)
         if not new_title:
             raise Invalid("Trích yếu không được để trống.", {"title": ["Nhập trích yếu của văn bản."]})
     if sections is not None:
-        data["sections"] = {**data.get("sections", {}), **doc_content.clean_sections(document.kind, sections)}
+        content = content.with_sections(sections)
     if values is not None:
-        if document.kind != Kind.UNIT_REPORT:
-            raise Invalid("Chỉ báo cáo của đơn vị mới nhập số liệu chỉ tiêu.", {"values": ["Không áp dụng cho loại văn bản này."]})
-        by_code = {t.code: t for t in targets_for(document)}
-        data["values"] = {**data.get("values", {}), **doc_content.clean_values(by_code, values)}
-    if models is not None:
-        data["models"] = doc_content.clean_models(models)
-    if data == document.content and new_title == document.title:
+        content = content.with_values({t.code: t for t in targets_for(document)}, values)
+    if initiatives is not None:
+        content = content.with_initiatives(initiatives)
+    if content == before and new_title == document.title:
         return document
-    document.content = data
+    document.typed_content = content
     document.title = new_title
     return save_new_version(document, user)
 
@@ -211,7 +214,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     if policy.TRANSITIONS[name][2] and not comment:
         raise Invalid("Cần ghi ý kiến khi trả lại.", {"comment": ["Nhập lý do trả lại để đơn vị biết cần sửa gì."]})
     if name == "submit":
-        missing = doc_content.missing_for_submit(document, targets_for(document))
+        missing = document.typed_content.missing_for_submit(targets_for(document))
         if missing:
             raise Invalid("Văn bản chưa đủ nội dung để trình.", missing)
     signals.document_transition_checking.send(sender=Document, document=document, transition=name, user=user)

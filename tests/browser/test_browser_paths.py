@@ -38,7 +38,7 @@ def test_unit_report_submit_return_fix_approve(site):
     for radio in unit.locator('input[type=radio][value="true"]').all():
         radio.check()
     unit.get_by_label("Kết quả thực hiện").fill("Trạm Y tế đã triển khai chuyển đổi số trong khám chữa bệnh.")
-    unit.locator("#model-0-name").fill("Trạm Y tế xanh")
+    unit.locator("#initiative-0-name").fill("Trạm Y tế xanh")
     unit.set_input_files("#evidence_file", files=[{"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 minh chung"}])
     expect(unit.locator('[id="evidence_file-name"]')).to_have_text("bien-ban.pdf")
     site.shot(unit, "report-form")

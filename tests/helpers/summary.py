@@ -54,12 +54,12 @@ APPROVED = {
     "kinhte": {
         "values": {"3.1": 1, "3.3": 45, "4.1": True, "4.3": True},
         "sections": {"results": "+ Hướng dẫn các cơ sở kinh doanh áp dụng thanh toán không dùng tiền mặt."},
-        "models": [{"name": "Chợ không dùng tiền mặt", "kind": "Chợ không dùng tiền mặt", "note": "chợ Diễn Châu"}],
+        "initiatives": [{"name": "Chợ không dùng tiền mặt", "kind": "Chợ không dùng tiền mặt", "note": "chợ Diễn Châu"}],
     },
     "xom-02": {
         "values": {"1.2": True, "1.3": 95, "4.2": 1},
         "sections": {"results": f"• {SHARED}"},
-        "models": [{"name": "Xóm số Diễn Châu", "kind": "Xóm số", "note": ""}],
+        "initiatives": [{"name": "Xóm số Diễn Châu", "kind": "Xóm số", "note": ""}],
     },
     "xom-01": {
         "values": {"1.2": True, "1.3": 88, "4.2": 2},

@@ -64,11 +64,11 @@ def fill_unit_report(document, username="tramyte", results="Kết quả nổi b�
 
 
 def fill_required_sections(document, username="vhxh"):
-    sections = document.content.get("sections", {})
+    content = document.typed_content
     missing = {
         key: f"Nội dung mục {doc_content.SECTION_LABELS[key].lower()}."
         for key, _, required in doc_content.SECTIONS[document.kind]
-        if required and not (sections.get(key) or "").strip()
+        if required and not content.section(key).strip()
     }
     if not missing:
         return document
@@ -163,7 +163,7 @@ def report_of(period_obj, unit_code):
     return Document.objects.get(kind="unit_report", period=period_obj, unit__code=unit_code)
 
 
-def fill(period_obj, unit_code, values=None, models=None, sections=None):
+def fill(period_obj, unit_code, values=None, initiatives=None, sections=None):
     """Fill a unit's report: the given values, a default for every other target it reports."""
     document = report_of(period_obj, unit_code)
     values = dict(values or {})
@@ -175,7 +175,7 @@ def fill(period_obj, unit_code, values=None, models=None, sections=None):
         version=document.version,
         sections=sections or {"results": f"Kết quả của {document.unit.name}."},
         values=payload,
-        models=models,
+        initiatives=initiatives,
     )
 
 

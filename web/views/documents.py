@@ -190,7 +190,7 @@ class EditView(LoginRequiredMixin, View):
             "form": data,
             "version": version,
             "returns": presenters.return_comments(entries),
-            "model_kinds": doc_content.MODEL_KINDS,
+            "initiative_kinds": doc_content.INITIATIVE_KINDS,
             "attachments": list(document.attachments.all()),
             "allowed_files": doc_attachments.ALLOWED_LABEL,
             "targets_for_files": [row["target"] for row in data["targets"]],
@@ -215,13 +215,13 @@ class EditView(LoginRequiredMixin, View):
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = None
-        title, sections, values, models = editor.service_arguments(document, data)
+        title, sections, values, initiatives = editor.service_arguments(document, data)
         upload = request.FILES.get("evidence_file")
         action = request.POST.get("action", "save")
         try:
             with transaction.atomic():
                 saved = services.update_document(
-                    document.pk, request.user, version=version, title=title, sections=sections, values=values, models=models
+                    document.pk, request.user, version=version, title=title, sections=sections, values=values, initiatives=initiatives
                 )
                 if upload:
                     doc_attachments.add_attachment(saved.pk, request.user, upload, request.POST.get("evidence_target", ""))

@@ -23,8 +23,8 @@ class Command(BaseCommand):
             raise as_command_error(exc) from None
         verb = "Đã tạo và tổng hợp" if created else "Đã tổng hợp lại"
         self.stdout.write(self.style.SUCCESS(f"{verb} «{document.title}» (phiên bản {document.version})."))
-        for row in document.content["compiled"]["targets"]:
-            line = f"  {row['code']}: {row['value_label']} / {row['target_label'] or '-'} — {verdict_label(row)}"
-            if row.get("partial"):
-                line += f" ({row.get('coverage_label', '')})"
+        for row in document.typed_content.compiled_targets:
+            line = f"  {row.code}: {row.value_label} / {row.target_label or '-'} — {verdict_label(row)}"
+            if row.partial:
+                line += f" ({row.coverage_label})"
             self.stdout.write(line)
