@@ -18,7 +18,7 @@ import unicodedata
 
 from django.utils import timezone
 
-from plans.formatting import MISSING, datetime_vn, unit_value_label, verdict_vn
+from plans.formatting import MISSING, datetime_vn, names_vn, unit_value_label, verdict_vn
 from workflows.content import SECTIONS
 from workflows.services import targets_for
 
@@ -192,7 +192,7 @@ def summary_rows(compiled):
         if len(item.contributions) > 1 or item.missing_units:
             details = [f"{c.unit}: {c.value_label}" for c in item.contributions]
         if item.missing_units:
-            details.append("Chưa báo cáo: " + ", ".join(item.missing_units))
+            details.append("Chưa báo cáo: " + names_vn(item.missing_units))
         rows.append(
             {
                 "code": item.code,

@@ -19,6 +19,7 @@ import re
 import unicodedata
 
 from documents.dates import short_date
+from plans.formatting import names_vn as join_names
 
 # "1.", "2.3.", "II.", "a)", "-", "+", "•" … at the start of a unit's line, possibly repeated.
 _MARKER = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.|[a-zđ]\))\s+|[-+•*–—·▪●○]\s*)+", re.IGNORECASE)
@@ -56,33 +57,6 @@ def _lower_first(text):
 
 def quoted(text):
     return f"“{text}”"
-
-
-_NUMBERED_NAME = re.compile(r"^(.*?\D)(\d+)(\s*\(mẫu\))?$")
-
-
-def _and(items):
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" và {items[-1]}"
-
-
-def join_names(names):
-    """"A, B và C"; neighbours numbered alike ("Ban cán sự xóm 1 (mẫu)", "… xóm 2 (mẫu)") said
-    once: "Ban cán sự xóm 1, 2 và 3 (mẫu)"."""
-    groups = []  # [(head, tail, [numbers]) or (name, None, None)]
-    for name in names:
-        match = _NUMBERED_NAME.match(name)
-        if match:
-            head, number, tail = match.group(1), match.group(2), match.group(3) or ""
-            if groups and groups[-1][1] is not None and groups[-1][:2] == (head, tail):
-                groups[-1][2].append(number)
-                continue
-            groups.append((head, tail, [number]))
-        else:
-            groups.append((name, None, None))
-    parts = [head if numbers is None else f"{head}{_and(numbers)}{tail}" for head, tail, numbers in groups]
-    if not parts:
-        return ""
-    return _and(parts)
 
 
 def sentences(text):
