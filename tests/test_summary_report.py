@@ -108,6 +108,10 @@ def test_a_unit_report_approved_after_compiling_blocks_sign_and_issue_until_reco
     assert 'data-testid="out-of-date"' in page and "Báo cáo của Công an xã được duyệt sau lần tổng hợp" in html.unescape(page)
     rounds_page = client_for("vhxh").get(reverse("theo-doi:ky-bao-cao:index")).content.decode()
     assert 'data-testid="summary-out-of-date"' in rounds_page
+    sign_queue = client_for("pct").get("/ky-duyet/", follow=True).content.decode()
+    assert 'data-testid="doc-out-of-date"' in sign_queue
+    home = client_for("pct").get("/", follow=True).content.decode()
+    assert 'data-testid="doc-out-of-date"' in home
 
     # Sent back, compiled again (keeping what the drafter wrote), and on through the workflow.
     assert pct.transition(summary_id, "send_back", "Số liệu chưa gồm báo cáo của Công an xã.").status_code == 200
@@ -137,6 +141,7 @@ def test_a_unit_report_approved_after_compiling_blocks_sign_and_issue_until_reco
         assert client.transition(summary_id, name).status_code == 200, name
     # Signed; another report approved before the văn thư issues it: issue is refused too.
     approve(period, "xom-03", values={"1.2": True, "1.3": 91, "4.2": 1})
+    assert 'data-testid="doc-out-of-date"' in client_for("vanthu").get("/van-thu/", follow=True).content.decode()
     body = assert_error(vanthu.transition(summary_id, "issue"), 409)
     assert "Ban cán sự xóm 3 (mẫu)" in body["detail"]
     assert Document.objects.get(pk=summary_id).number is None
