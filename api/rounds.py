@@ -5,7 +5,7 @@ workflows.errors into JSON errors; the views here only resolve inputs and call t
 """
 import io
 from datetime import date, datetime
-from typing import Optional, Union
+from typing import Optional
 
 from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from plans.formatting import date_vn, datetime_vn
 from plans.models import Period, Plan
 from workflows import policy
+from workflows.content import CompiledTarget
 from workflows.errors import Forbidden, Invalid, NotFound
 from workflows.models import Document
 
@@ -61,25 +62,6 @@ class OpenRoundOut(Schema):
     created: list[DraftOut]
 
 
-class ContributionOut(Schema):
-    unit: str
-    value_label: str
-
-
-class CompiledTargetOut(Schema):
-    code: str
-    text: str
-    target_label: str = Field(..., description="Chỉ tiêu đề ra, ví dụ «≥ 95%», «Tăng»")
-    value: Union[bool, int, float, str, None] = Field(None, description="Giá trị cấp xã (số, đạt/không, lời) hoặc null")
-    value_label: str = Field(..., description="Giá trị hiển thị, dấu phẩy thập phân: «96,5%»")
-    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ số liệu hoặc chưa đủ cơ sở đánh giá")
-    verdict: str = Field("Chưa đánh giá", description="«Đạt», «Chưa đạt», «Chưa đủ số liệu» (số liệu một phần) hoặc «Chưa đánh giá»")
-    partial: bool = Field(False, description="Số liệu một phần: còn đơn vị phải báo cáo chưa có báo cáo được duyệt")
-    coverage_label: str = Field("", description="Ví dụ «số liệu của 1/12 xóm»")
-    contributions: list[ContributionOut]
-    missing_units: list[str] = Field(..., description="Đơn vị phải báo cáo nhưng chưa có báo cáo được duyệt")
-
-
 class CompiledOut(Schema):
     document_id: int
     version: int
@@ -90,7 +72,7 @@ class CompiledOut(Schema):
     computed_at_display: str = Field("", description="Thời điểm tổng hợp theo giờ địa phương, dd/mm/yyyy hh:mm")
     out_of_date: Optional[FreshnessOut] = Field(None, description="Số liệu còn khớp với các báo cáo đơn vị đã duyệt hay không")
     changes: list[str] = Field([], description="Những gì lần tổng hợp gần nhất đã thay đổi (số liệu, các mục đã giữ nguyên do người soạn thảo sửa)")
-    targets: list[CompiledTargetOut]
+    targets: list[CompiledTarget] = Field(..., description="Số liệu từng chỉ tiêu, theo mô hình nội dung báo cáo tổng hợp")
 
 
 class StatusRowOut(Schema):
