@@ -40,7 +40,9 @@ def merge_lines(base, ours, theirs):
         index += 1
         while index < len(events):
             s, e, _, _ = events[index]
-            overlaps = s < group_end or (s == start and (e > s or group_end > start))
+            # Both change lines from the same place on: a conflict. An insertion where the other
+            # side's change starts is no conflict: it goes first, as the drafter placed it.
+            overlaps = s < group_end or (s == start and e > s and group_end > start)
             if not overlaps:
                 break
             group.append(events[index])
