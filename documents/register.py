@@ -3,6 +3,10 @@
 Numbers start at 01 on 1 January and run to 31 December, one sequence per issuing body per year
 (or one per type when the body chooses so). A number is taken inside the `issue` transaction:
 if the issue fails, the transaction rolls back and no number is lost.
+
+A unit's report is a document of that unit, numbered in the unit's own register (UnitSequence):
+it takes the next number for the year inside the `submit` transaction, the same way, and keeps it
+when it is withdrawn or returned and submitted again.
 """
 from django.db import transaction
 
