@@ -170,8 +170,10 @@ def update_document(request, payload: DocumentPatchIn, id: int = Path(..., ge=1,
 )
 def transition(request, name: TransitionName, payload: TransitionIn = None, id: int = Path(..., ge=1, le=MAX_ID)):
     """submit, withdraw, start_review, return, approve, sign, send_back, issue. Người không có quyền: 403
-    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409; không dựng được tệp Word khi ban hành
-    (không có gì thay đổi, chưa cấp số): 503."""
+    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409; báo cáo tổng hợp có số liệu đã cũ
+    (`out_of_date`: có báo cáo đơn vị được duyệt hoặc thay đổi sau lần tổng hợp) thì submit, approve, sign
+    và issue trả 409 nêu rõ thay đổi cho đến khi tổng hợp lại; báo cáo của đơn vị nhận số của sổ văn bản
+    đơn vị khi submit; không dựng được tệp Word khi ban hành (không có gì thay đổi, chưa cấp số): 503."""
     user = request.auth
     payload = payload or TransitionIn()
     services.perform_transition(id, user, name, payload.comment, expected_state=payload.expected_state)
