@@ -14,6 +14,8 @@ from ninja.responses import Status
 from documents import pdfs
 from documents.models import IssuedFile, StoredFileCorrupt
 from documents.rendering import document_file
+from rounds import compile as round_compile
+from rounds.freshness import freshness
 from workflows import queries, services
 from workflows.diff import diff_versions, last_returned_version
 from workflows.errors import NotFound
@@ -68,6 +70,7 @@ def detail(user, document):
         transitions=services.available_transitions(document, user),
         editable=document.is_editable and user.has_perm("workflows.change_document", document),
         sha256=sha256,
+        freshness=freshness(document),
     )
 
 
@@ -89,13 +92,18 @@ def list_documents(
 @router.post("/documents", response={201: DocumentOut, **WRITE_ERRORS}, summary="Tạo văn bản (dự thảo)")
 def create_document(request, payload: DocumentCreateIn):
     """Báo cáo đơn vị được tạo cho đơn vị của người gọi; kế hoạch và báo cáo tổng hợp do cán bộ
-    Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
+    Phòng Văn hóa – Xã hội (cơ quan thường trực) tạo. Báo cáo tổng hợp được tổng hợp số liệu ngay khi
+    tạo (như trên trang web và lệnh `compile_summary`). Đã có văn bản cùng loại, cùng kỳ thì trả 409."""
     user = request.auth
     plan, period = selectors.plan_and_period(user, payload.plan, payload.period)
     # One document per plan, per unit and period: the service turns the database constraints into 409.
     if payload.kind == Kind.PLAN:
         period = None
-    document = services.create_document(user, payload.kind, plan=plan, period=period)
+    if payload.kind == Kind.SUMMARY_REPORT and period is not None:
+        # Created compiled, by the same service as the web page and the command.
+        document = round_compile.create_summary(period, user)
+    else:
+        document = services.create_document(user, payload.kind, plan=plan, period=period)
     return Status(201, detail(user, visible_document(user, document.pk)))
 
 
@@ -128,8 +136,10 @@ def update_document(request, payload: DocumentPatchIn, id: int = Path(..., ge=1,
 )
 def transition(request, name: TransitionName, payload: TransitionIn = None, id: int = Path(..., ge=1, le=MAX_ID)):
     """submit, withdraw, start_review, return, approve, sign, send_back, issue. Người không có quyền: 403
-    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409; không dựng được tệp Word khi ban hành
-    (không có gì thay đổi, chưa cấp số): 503."""
+    kèm lý do; sai trạng thái hoặc người khác vừa xử lý: 409; báo cáo tổng hợp có số liệu đã cũ
+    (`out_of_date`: có báo cáo đơn vị được duyệt hoặc thay đổi sau lần tổng hợp) thì submit, approve, sign
+    và issue trả 409 nêu rõ thay đổi cho đến khi tổng hợp lại; báo cáo của đơn vị nhận số của sổ văn bản
+    đơn vị khi submit; không dựng được tệp Word khi ban hành (không có gì thay đổi, chưa cấp số): 503."""
     user = request.auth
     payload = payload or TransitionIn()
     services.perform_transition(id, user, name, payload.comment, expected_state=payload.expected_state)

@@ -1,5 +1,6 @@
 """Turn model objects into the plain dicts the response schemas describe."""
 from plans import formatting
+from plans.formatting import datetime_vn
 from workflows import queries
 from workflows.content import TargetEntry
 from workflows.models import State
@@ -61,7 +62,7 @@ def document_summary(document):
     }
 
 
-def document_detail(document, *, targets, transitions, editable, sha256):
+def document_detail(document, *, targets, transitions, editable, sha256, freshness=None):
     data = document_summary(document)
     content = document.typed_content
     data.update(
@@ -72,6 +73,8 @@ def document_detail(document, *, targets, transitions, editable, sha256):
             **content_fields(content, targets),
             "previous": getattr(content, "previous", None),
             "compiled": getattr(content, "compiled", None),
+            "compiled_at_display": datetime_vn(content.compiled.computed_at) if getattr(content, "compiled", None) else None,
+            "out_of_date": freshness,
             "allowed_transitions": transitions,
             "editable": editable,
             "issued_on_display": date_vn(document.issued_on),

@@ -10,7 +10,7 @@ from typing import Optional
 from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from plans.formatting import date_vn
+from plans.formatting import date_vn, datetime_vn
 from workflows.content import CompiledTarget
 from workflows.errors import NotFound
 from workflows.models import Document
@@ -18,10 +18,11 @@ from workflows.models import Document
 from rounds import exports, selectors
 from rounds.compile import compile_summary
 from rounds.evaluation import EvaluationRow
+from rounds.freshness import freshness
 from rounds.formatting import data_window_sentence
 from rounds.services import open_round
 
-from .schemas import ErrorOut
+from .schemas import ErrorOut, FreshnessOut
 
 router = Router(tags=["Kỳ báo cáo"])
 
@@ -63,6 +64,9 @@ class CompiledOut(Schema):
     period: str
     data_window: str
     computed_at: str
+    computed_at_display: str = Field("", description="Thời điểm tổng hợp theo giờ địa phương, dd/mm/yyyy hh:mm")
+    out_of_date: Optional[FreshnessOut] = Field(None, description="Số liệu còn khớp với các báo cáo đơn vị đã duyệt hay không")
+    changes: list[str] = Field([], description="Những gì lần tổng hợp gần nhất đã thay đổi (số liệu, các mục đã giữ nguyên do người soạn thảo sửa)")
     targets: list[CompiledTarget] = Field(..., description="Số liệu từng chỉ tiêu, theo mô hình nội dung báo cáo tổng hợp")
 
 
@@ -132,6 +136,9 @@ def _compiled_out(document):
         "period": document.period.code,
         "data_window": data_window_sentence(document.period),
         "computed_at": compiled.computed_at if compiled else "",
+        "computed_at_display": datetime_vn(compiled.computed_at) if compiled else "",
+        "out_of_date": freshness(document),
+        "changes": compiled.changes if compiled else [],
         "targets": compiled.targets if compiled else [],
     }
 

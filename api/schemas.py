@@ -202,6 +202,11 @@ class ValueOut(TargetEntry):
     text: str = Field(..., description="Kết quả như in trong văn bản: «96,5%», «Đạt», «Chưa đạt», «2 mô hình», «Chưa có số liệu»")
 
 
+class FreshnessOut(Schema):
+    out_of_date: bool = Field(..., description="true: đã có báo cáo đơn vị được duyệt hoặc thay đổi sau lần tổng hợp")
+    changes: list[str] = Field(..., description="Những gì đã thay đổi, nêu tên đơn vị")
+
+
 InitiativeOut = Initiative
 
 
@@ -231,6 +236,10 @@ class DocumentOut(DocumentSummaryOut):
     initiatives: list[InitiativeOut] = Field(..., description="Các mô hình đã xây dựng trong kỳ (báo cáo của đơn vị)")
     previous: Optional[PreviousValues] = Field(None, description="Số liệu của báo cáo kỳ trước của đơn vị (báo cáo của đơn vị)")
     compiled: Optional[Compiled] = Field(None, description="Số liệu tổng hợp (báo cáo tổng hợp)")
+    compiled_at_display: Optional[str] = Field(None, description="Thời điểm tổng hợp theo giờ địa phương, dd/mm/yyyy hh:mm")
+    out_of_date: Optional[FreshnessOut] = Field(
+        None, description="Báo cáo tổng hợp: số liệu còn khớp với các báo cáo đơn vị đã duyệt hay không (null với văn bản khác)"
+    )
     allowed_transitions: list[TransitionName] = Field(..., description="Thao tác người gọi được thực hiện ngay lúc này")
     editable: bool = Field(..., description="Người gọi có thể sửa nội dung ngay lúc này")
     issued_on_display: Optional[str] = Field(None, description="Ngày ban hành dạng dd/mm/yyyy")

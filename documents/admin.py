@@ -1,4 +1,5 @@
-"""Admin: Word template versions (upload, checked), the read-only register of issued documents, and
+"""Admin: Word template versions (upload, checked), the read-only register of issued documents and
+the units' report sequences, and
 the register's rule on the commune's numbering scheme (the Commune admin is registered again here)."""
 import hashlib
 import io
@@ -14,7 +15,7 @@ from organizations.admin import CommuneAdmin
 from organizations.models import Commune
 
 from .dates import short_date
-from .models import RegisterEntry, TemplateVersion
+from .models import RegisterEntry, TemplateVersion, UnitSequence
 from .rendering import DOCX_CONTENT_TYPE
 from .template_files import FILES
 from .templates import builtin_template, validate_template
@@ -120,6 +121,26 @@ class RegisterEntryAdmin(admin.ModelAdmin):
     @admin.display(description="nơi nhận")
     def recipients_display(self, obj):
         return "; ".join(str(r) for r in obj.recipients or [])
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnitSequence)
+class UnitSequenceAdmin(admin.ModelAdmin):
+    """Each unit's register of its own reports: written only by the `submit` transition."""
+
+    list_display = ["unit", "year", "last_number"]
+    list_filter = ["year"]
+    search_fields = ["unit__name", "unit__abbreviation"]
+    list_select_related = ["unit"]
+    ordering = ["-year", "unit__order"]
 
     def has_add_permission(self, request):
         return False

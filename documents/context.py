@@ -15,11 +15,10 @@ formatted by plans.formatting: templates only place it. User text is cleaned (NF
 characters) and later printed literally by the renderer.
 """
 import unicodedata
-from datetime import datetime
 
 from django.utils import timezone
 
-from plans.formatting import MISSING, unit_value_label, verdict_vn
+from plans.formatting import MISSING, datetime_vn, names_vn, unit_value_label, verdict_vn
 from workflows.content import SECTIONS
 from workflows.services import targets_for
 
@@ -66,13 +65,10 @@ def _commune_header(document, final, today):
 
 
 def unit_number(document):
-    label = clean(document.number_label).strip()
-    abbreviation = f"BC-{document.unit.abbreviation}"
-    if not label:
-        return f"{BLANK_NUMBER}/{abbreviation}"
-    if label.isdigit():
-        return f"{int(label):02d}/{abbreviation}"
-    return label
+    """The number of the unit's own register (given on submit), blank before."""
+    if document.number_label:
+        return document.number_label
+    return f"{BLANK_NUMBER}/BC-{document.unit.abbreviation}"
 
 
 def _unit_header(document, today):
@@ -153,18 +149,40 @@ def unit_rows(content, targets):
     return rows
 
 
+def initiative_name(name):
+    """The initiative's own name, without a leading "Mô hình" the line already says."""
+    name = (name or "").strip()
+    if name[:8].casefold() == "mô hình " and len(name) > 8:
+        return name[8:].strip()
+    return name
+
+
 def initiative_lines(initiatives):
+    """The models (mô hình) built in the period: “quoted” names, each item ending with ";", the last with "."."""
     if not initiatives:
         return [_line("Mô hình đã xây dựng trong kỳ: chưa có.")]
     lines = [_line("Các mô hình đã xây dựng trong kỳ:")]
-    for initiative in initiatives:
-        text = f"- {initiative.name}"
+    for index, initiative in enumerate(initiatives):
+        text = f"- Mô hình “{initiative_name(initiative.name)}”"
         if initiative.kind and initiative.kind != "Khác":
-            text += f" (mô hình «{initiative.kind}»)"
+            text += f" (loại mô hình “{initiative.kind}”)"
         if initiative.note:
-            text += f": {initiative.note}"
-        lines.append(_line(text))
+            text += f": {initiative.note.rstrip(' .;')}"
+        lines.append(_line(text.rstrip(" .;") + ("." if index == len(initiatives) - 1 else ";")))
     return lines
+
+
+def _assessment(item):
+    if item.met is None and item.partial:
+        return "Chưa đủ số liệu"
+    return verdict_vn(item.met)
+
+
+def _result(item):
+    result = item.value_label or MISSING
+    if item.partial and item.coverage_label:
+        result += f" ({item.coverage_label})"
+    return result
 
 
 def summary_rows(compiled):
@@ -174,29 +192,24 @@ def summary_rows(compiled):
         if len(item.contributions) > 1 or item.missing_units:
             details = [f"{c.unit}: {c.value_label}" for c in item.contributions]
         if item.missing_units:
-            details.append("Chưa báo cáo: " + ", ".join(item.missing_units))
+            details.append("Chưa báo cáo: " + names_vn(item.missing_units))
         rows.append(
             {
                 "code": item.code,
                 "text": item.text,
                 "target": item.target_label,
-                "result": item.value_label or MISSING,
+                "result": _result(item),
                 "details": "\n".join(details),
-                "assessment": verdict_vn(item.met),
+                "assessment": _assessment(item),
             }
         )
     return rows
 
 
 def _compiled_at(compiled):
-    raw = compiled.computed_at
-    try:
-        moment = datetime.fromisoformat(str(raw))
-    except (TypeError, ValueError):
-        return ""
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    return f" (tổng hợp lúc {moment:%H:%M} ngày {dates.short_date(moment.date())})"
+    """" (số liệu tổng hợp lúc 01/12/2026 21:34)": the commune's local time, as on every screen."""
+    moment = datetime_vn(compiled.computed_at)
+    return f" (số liệu tổng hợp lúc {moment})" if moment else ""
 
 
 def build_sections(kind, texts, *, opening_extra=None, results=None):

@@ -23,6 +23,28 @@ class NumberSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["commune", "year", "key"], name="unique_sequence")]
 
 
+class UnitSequence(models.Model):
+    """The last number a unit gave its own reports in one year (the unit's register).
+
+    A unit report is a document of that unit: on `submit` it takes the next number of this
+    sequence (documents.register.assign_unit_number), inside the submit transaction and under this
+    row's lock, so numbers are gapless and never repeat even when several reports of the unit are
+    submitted at the same instant.
+    """
+
+    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị")
+    year = models.PositiveIntegerField("năm")
+    last_number = models.PositiveIntegerField("số cuối đã cấp", default=0)
+
+    class Meta:
+        verbose_name = "dãy số báo cáo của đơn vị"
+        verbose_name_plural = "dãy số báo cáo của đơn vị"
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="unique_unit_sequence")]
+
+    def __str__(self):
+        return f"{self.unit} – {self.year}: {self.last_number:02d}"
+
+
 class RegisterEntry(models.Model):
     """One line of the register. Written in the same transaction as the `issue` transition."""
 

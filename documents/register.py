@@ -3,10 +3,14 @@
 Numbers start at 01 on 1 January and run to 31 December, one sequence per issuing body per year
 (or one per type when the body chooses so). A number is taken inside the `issue` transaction:
 if the issue fails, the transaction rolls back and no number is lost.
+
+A unit's report is a document of that unit, numbered in the unit's own register (UnitSequence):
+it takes the next number for the year inside the `submit` transaction, the same way, and keeps it
+when it is withdrawn or returned and submitted again.
 """
 from django.db import transaction
 
-from .models import NumberSequence, RegisterEntry
+from .models import NumberSequence, RegisterEntry, UnitSequence
 
 TYPE_ABBREVIATIONS = {"plan": "KH", "unit_report": "BC", "summary_report": "BC"}
 
@@ -62,6 +66,31 @@ def assign_number(document, *, issued_on, clerk=None):
         clerk=clerk,
     )
     return number
+
+
+def unit_symbol(number, unit):
+    """"05/BC-TYT": the unit's own number, the type and the unit's abbreviation."""
+    return f"{format_number(number)}/{TYPE_ABBREVIATIONS['unit_report']}-{unit.abbreviation}"
+
+
+def assign_unit_number(document, *, submitted_on):
+    """Give a unit report the next number of its unit's register for the year of submission.
+
+    Runs inside the `submit` transaction: the sequence row is locked until it commits, and a
+    failed submission rolls the number back. A report that already has a number keeps it.
+    """
+    assert transaction.get_connection().in_atomic_block, "assign_unit_number must run inside a transaction"
+    if document.number is not None:
+        return document.number
+    unit = document.unit
+    year = submitted_on.year
+    UnitSequence.objects.bulk_create([UnitSequence(unit=unit, year=year, last_number=0)], ignore_conflicts=True)
+    sequence = UnitSequence.objects.select_for_update().get(unit=unit, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    document.number = sequence.last_number
+    document.number_label = unit_symbol(sequence.last_number, unit)
+    return document.number
 
 
 def recipients_for(document):

@@ -12,7 +12,7 @@ from .models import Commune, Unit
 class UnitInline(admin.TabularInline):
     model = Unit
     extra = 0
-    fields = ("order", "code", "name", "abbreviation", "kind", "function", "is_sample", "active")
+    fields = ("order", "code", "name", "abbreviation", "kind", "function", "head_title", "head_name", "is_sample", "active")
     show_change_link = True
 
 

@@ -9,12 +9,58 @@ API, the web pages and the spreadsheets alike, so a value reads the same everywh
 
 Dates inside official documents use documents.dates (ND30).
 """
+import re
+from datetime import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 
 def date_vn(value):
     """dd/mm/yyyy for screens, spreadsheets and e-mails; documents use documents.dates."""
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def datetime_vn(value):
+    """A moment in the commune's local time (settings.TIME_ZONE) as dd/mm/yyyy hh:mm; accepts an
+    ISO 8601 string as stored in JSON content. '' when there is none or it does not parse."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return ""
+    if not isinstance(value, datetime):
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+_NUMBERED_NAME = re.compile(r"^(.*?\D)(\d+)(\s*\(mẫu\))?$")
+
+
+def _and(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" và {items[-1]}"
+
+
+def names_vn(names):
+    """"A, B và C"; neighbours numbered alike ("Ban cán sự xóm 1 (mẫu)", "… xóm 2 (mẫu)") said
+    once: "Ban cán sự xóm 1, 2 và 3 (mẫu)"."""
+    groups = []  # [(head, tail, [numbers]) or (name, None, None)]
+    for name in names:
+        match = _NUMBERED_NAME.match(name)
+        if match:
+            head, number, tail = match.group(1), match.group(2), match.group(3) or ""
+            if groups and groups[-1][1] is not None and groups[-1][:2] == (head, tail):
+                groups[-1][2].append(number)
+                continue
+            groups.append((head, tail, [number]))
+        else:
+            groups.append((name, None, None))
+    parts = [head if numbers is None else f"{head}{_and(numbers)}{tail}" for head, tail, numbers in groups]
+    if not parts:
+        return ""
+    return _and(parts)
 
 
 def number_vn(value, decimals=2):

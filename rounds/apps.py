@@ -21,6 +21,10 @@ class RoundsConfig(AppConfig):
     verbose_name = "Kỳ báo cáo, nhắc việc, thi đua"
 
     def ready(self):
-        from workflows.signals import document_transitioned
+        from workflows.signals import document_transition_checking, document_transitioned
+
+        from .freshness import check_transition
 
         document_transitioned.connect(_on_transition, dispatch_uid="rounds.notify_transition")
+        # A summary report whose figures are out of date may not move towards issue.
+        document_transition_checking.connect(check_transition, dispatch_uid="rounds.check_freshness")

@@ -12,8 +12,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from documents.spreadsheets import append_row, set_cell
-from plans.formatting import date_vn, verdict_vn
+from plans.formatting import date_vn, datetime_vn, verdict_vn
 
+from .compile import verdict_label
 from .selectors import evaluation, round_status
 
 HEADER_FONT = Font(bold=True)
@@ -109,7 +110,7 @@ def compiled_xlsx(document):
         _append(
             sheet,
             [row.code, row.text, row.target_label, value, row.value_label,
-             verdict_vn(row.met), contributions, "\n".join(row.missing_units)],
+             verdict_label(row), contributions, "\n".join(row.missing_units)],
             {4: fmt} if fmt else None,
         )
     meta = workbook.create_sheet("Thông tin")
@@ -117,7 +118,7 @@ def compiled_xlsx(document):
     if document.period_id:
         append_row(meta, ["Kỳ báo cáo", document.period.name])
         append_row(meta, ["Số liệu", f"Từ ngày {date_vn(document.period.data_start)} đến ngày {date_vn(document.period.data_end)}"])
-    append_row(meta, ["Tổng hợp lúc", compiled.computed_at if compiled else ""])
+    append_row(meta, ["Tổng hợp lúc", datetime_vn(compiled.computed_at) if compiled else ""])
     meta.column_dimensions["A"].width = 18
     meta.column_dimensions["B"].width = 80
     return _bytes(workbook)

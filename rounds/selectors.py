@@ -25,6 +25,7 @@ from workflows.queries import AWAITING_AUTHOR, with_counted_submission, with_ret
 from .access import is_coordinator_staff, may_see_round
 from .compile import compute_figures
 from .evaluation import Weights, evaluate_year
+from .freshness import freshness
 from .models import Notification
 from .services import reporting_units
 
@@ -191,8 +192,10 @@ def target_progress(plan, periods, period):
 
 def rounds_overview(plan, user):
     """(periods, may_run): each period of the plan with its number of unit reports (`reports`),
-    approved ones (`approved`) and its summary report (`summary`, or None); may_run when the user
-    is staff of the coordinator unit, who opens rounds and compiles. Three queries."""
+    approved ones (`approved`), its summary report (`summary`, or None) and whether that summary
+    is out of date (`summary_freshness`, rounds.freshness); may_run when the user is staff of the
+    coordinator unit, who opens rounds and compiles. Three queries, plus one per compiled summary
+    for its freshness (a plan has a handful of periods)."""
     if plan is None:
         return [], False
     unit_reports = Q(documents__kind=Kind.UNIT_REPORT)
@@ -202,10 +205,11 @@ def rounds_overview(plan, user):
         .order_by("data_end", "kind")
     )
     summaries = {
-        d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "period_id", "state", "version")
+        d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "kind", "period_id", "state", "version", "content")
     }
     for period in periods:
         period.summary = summaries.get(period.pk)
+        period.summary_freshness = freshness(period.summary) if period.summary else None
     return periods, is_coordinator_staff(user, plan.commune_id)
 
 

@@ -142,6 +142,10 @@ def test_summary_report_only_by_the_coordinator(tramyte, vhxh):
     response = vhxh.post("/documents", {"kind": "summary_report", "period": "2026-H1"})
     assert response.status_code == 201, response.content
     assert response.json()["unit"] == "vhxh"
+    # Created compiled, as on the web page and by the command: the 13 targets' figures are there.
+    compiled = response.json()["compiled"]
+    assert compiled is not None and [row["code"] for row in compiled["targets"]][:2] == ["1.1", "1.2"]
+    assert len(compiled["targets"]) == 13
     assert_error(vhxh.post("/documents", {"kind": "summary_report", "period": "2026-H1"}), 409)
 
 

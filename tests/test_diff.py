@@ -167,3 +167,16 @@ def test_one_formatter_per_value_kind():
     # A target since removed from the plan: the value still reads.
     assert unit_value_label(None, 1234.5) == "1.234,5"
     assert unit_value_label(None, None) == "Chưa có số liệu"
+
+
+def test_a_one_word_correction_in_a_long_paragraph_is_pointed_out(report):
+    paragraph = "Trong kỳ, đơn vị đã triển khai 12 lớp tập huấn kỹ năng số cho 340 hộ kinh doanh tại chợ Diễn Châu."
+    document = update_document(report.pk, demo("kinhte"), version=2, sections={"results": paragraph})
+    corrected = paragraph.replace("340", "430")
+    document = update_document(document.pk, demo("kinhte"), version=3, sections={"results": corrected})
+    (change,) = diff_versions(document, 3, 4)["sections"][0]["changes"]
+    assert change["op"] == "replace"
+    changed = [(w["op"], w["text"]) for w in change["words"] if w["op"] != "equal"]
+    assert changed == [("delete", "340"), ("insert", "430")]
+    assert "".join(w["text"] for w in change["words"] if w["op"] != "insert") == paragraph
+    assert "".join(w["text"] for w in change["words"] if w["op"] != "delete") == corrected

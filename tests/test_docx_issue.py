@@ -132,8 +132,10 @@ def test_unit_report_file_names():
     document = fill_unit_report(new_unit_report())
     assert rendering.file_name(document) == f"Du-thao-BC-TYT-{document.pk}.docx"
     document = run(document, ("tramyte", "submit"))
-    assert rendering.file_name(document) == "BC-TYT-2026-H1.docx"
-    assert rendering.file_name(document, "pdf") == "BC-TYT-2026-H1.pdf"
+    # Named after its number in the unit's register, like an issued document: 01/BC-TYT of the year.
+    year = timezone.localdate(document.submitted_at).year
+    assert rendering.file_name(document) == f"BC-01-TYT-{year}.docx"
+    assert rendering.file_name(document, "pdf") == f"BC-01-TYT-{year}.pdf"
     assert rendering.ascii_slug("ĐTN Đoàn thanh niên") == "DTN-Doan-thanh-nien"
 
 

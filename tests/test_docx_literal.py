@@ -77,7 +77,8 @@ def test_unit_report_values_notes_and_initiatives_print_literally():
         else:
             assert result == expected[target.input_kind]
     lines = texts(doc)
-    assert "- Mô hình {{ tên }} & <số>: ghi chú %} {%" in lines
+    # The model line: “quoted” name, final punctuation, literal text.
+    assert "- Mô hình “{{ tên }} & <số>”: ghi chú %} {%." in lines
     assert "Kết quả {{ kq }}./." in lines
 
 

@@ -117,7 +117,9 @@ def test_sum_of_models_per_year_lists_the_units_that_have_not_reported():
     submit(h1, "hoiphunu", values={"3.1": 5})  # submitted, not approved: not counted
     row = figures(create_summary(h1, demo("vhxh")))["3.1"]
     assert row["value"] == 3 and row["value_label"] == "3 mô hình"
-    assert row["target_label"] == "≥ 1 mô hình/năm" and row["met"] is True
+    # 3 of the 7 units that report models: partial data is flagged and never judged.
+    assert row["target_label"] == "≥ 1 mô hình/năm" and row["met"] is None and row["partial"] is True
+    assert row["coverage_label"] == "số liệu của 3/7 đơn vị" and row["verdict"] == "Chưa đủ số liệu"
     assert [c["unit"] for c in row["contributions"]] == ["Phòng Văn hóa – Xã hội", "Phòng Kinh tế", "Ủy ban Mặt trận Tổ quốc Việt Nam xã"]
     assert row["missing_units"] == [
         "Đoàn Thanh niên Cộng sản Hồ Chí Minh xã",
@@ -127,14 +129,15 @@ def test_sum_of_models_per_year_lists_the_units_that_have_not_reported():
     ]
 
 
-def test_share_of_xom_counts_every_xom_that_should_report():
+def test_share_of_xom_is_over_the_xom_that_reported_and_partial_data_is_not_judged():
     h1 = opened()
     for code in XOMS[:3]:
         approve(h1, code, values={"1.2": True})
     approve(h1, "xom-04", values={"1.2": False})
     row = figures(create_summary(h1, demo("vhxh")))["1.2"]
-    assert row["value"] == 25 and row["value_label"] == "25% xóm"  # 3 of all 12 xóm
-    assert row["target_label"] == "≥ 100% xóm" and row["met"] is False
+    assert row["value"] == 75 and row["value_label"] == "75% xóm"  # 3 of the 4 xóm that reported
+    assert row["coverage_label"] == "số liệu của 4/12 xóm" and row["partial"] is True
+    assert row["target_label"] == "≥ 100% xóm" and row["met"] is None  # neither «Đạt» nor «Chưa đạt»
     assert {c["value_label"] for c in row["contributions"]} == {"Đạt", "Chưa đạt"}
     assert len(row["missing_units"]) == 8
 
@@ -153,8 +156,11 @@ def test_share_of_schools_and_health_station():
     approve(h1, "truong-th", values={"3.2": True})
     approve(h1, "truong-thcs", values={"3.2": False})
     row = figures(create_summary(h1, demo("vhxh")))["3.2"]
-    assert row["value"] == 50 and row["value_label"] == "50% đơn vị" and row["met"] is False
+    assert row["value"] == 66.67 and row["met"] is None and row["coverage_label"] == "số liệu của 3/4 đơn vị"
     assert row["missing_units"] == ["Trường Mầm non Diễn Châu (mẫu)"]
+    approve(h1, "truong-mn", values={"3.2": True})
+    row = figures(compile_summary(Document.objects.get(kind="summary_report", period=h1), demo("vhxh")))["3.2"]
+    assert row["value"] == 75 and row["value_label"] == "75% đơn vị" and row["met"] is False and row["partial"] is False
 
 
 def test_mean_and_minimum_over_several_xom():
@@ -164,22 +170,23 @@ def test_mean_and_minimum_over_several_xom():
     approve(h1, "xom-03", values={"1.3": 90.33, "4.2": 1})
     rows = figures(create_summary(h1, demo("vhxh")))
     assert rows["1.3"]["value"] == 90.28 and rows["1.3"]["value_label"] == "90,28%"
-    assert rows["1.3"]["target_label"] == "> 90%" and rows["1.3"]["met"] is True
-    assert rows["4.2"]["value"] == 1 and rows["4.2"]["value_label"] == "1 mô hình/xóm" and rows["4.2"]["met"] is True
-    assert len(rows["4.2"]["missing_units"]) == 9
+    assert rows["1.3"]["target_label"] == "> 90%" and rows["1.3"]["met"] is None  # 3 of 12 xóm
+    assert rows["4.2"]["value"] == 1 and rows["4.2"]["value_label"] == "1 mô hình/xóm" and rows["4.2"]["met"] is None
+    assert len(rows["4.2"]["missing_units"]) == 9 and rows["4.2"]["coverage_label"] == "số liệu của 3/12 xóm"
 
 
 def test_minimum_misses_the_target_when_one_xom_has_no_model():
     h1 = opened()
-    approve(h1, "xom-01", values={"4.2": 3})
-    approve(h1, "xom-02", values={"4.2": 0})
+    for code in XOMS:
+        approve(h1, code, values={"4.2": 0 if code == "xom-02" else 3})
     row = figures(create_summary(h1, demo("vhxh")))["4.2"]
-    assert row["value"] == 0 and row["met"] is False
+    assert row["value"] == 0 and row["met"] is False and row["partial"] is False
 
 
 def test_over_is_strict():
     h1 = opened()
-    approve(h1, "xom-01", values={"1.3": 90})
+    for code in XOMS:
+        approve(h1, code, values={"1.3": 90})
     assert figures(create_summary(h1, demo("vhxh")))["1.3"]["met"] is False
 
 
@@ -238,12 +245,12 @@ def test_compiling_drafts_the_sections_by_area_and_keeps_staff_text():
     document = create_summary(h1, demo("vhxh"))
     sections = document.content["sections"]
     results = sections["results"]
-    assert results.index("1. Thi đua nâng cao nhận thức") < results.index("Xóm tổ chức 5 buổi") < results.index("2. Thi đua đẩy mạnh cải cách")
-    assert results.index("2. Thi đua đẩy mạnh cải cách") < results.index("Số hóa 100% hồ sơ.")
-    assert "- Chỉ tiêu 1.2" in results and "8,33% xóm" in results
-    assert "Ban cán sự xóm 1 (mẫu): Thiếu loa." in sections["shortcomings"]
+    assert results.index("1. Thi đua nâng cao nhận thức") < results.index("- Ban cán sự xóm 1 (mẫu): xóm tổ chức 5 buổi tuyên truyền.") < results.index("2. Thi đua đẩy mạnh cải cách")
+    assert results.index("2. Thi đua đẩy mạnh cải cách") < results.index("số hóa 100% hồ sơ.")
+    assert "- Chỉ tiêu 1.2" in results and "100% xóm (số liệu của 1/12 xóm)" in results
+    assert "- Ban cán sự xóm 1 (mẫu): thiếu loa." in sections["shortcomings"]
     assert "chưa có báo cáo được duyệt" in sections["shortcomings"]
-    assert "Cấp thêm máy quét." in sections["proposals"]
+    assert "- Văn phòng HĐND-UBND và Trung tâm phục vụ hành chính công: cấp thêm máy quét." in sections["proposals"]
     assert "15/12/2025" in sections["preamble"] and "2/25" in sections["preamble"]
     # Staff edit a section; recompiling after a late approval updates figures, not their text.
     vhxh = demo("vhxh")
@@ -251,10 +258,12 @@ def test_compiling_drafts_the_sections_by_area_and_keeps_staff_text():
     approve(h1, "xom-02", values={"1.2": True})
     again = compile_summary(edited, vhxh)
     assert again.content["sections"]["results"] == "Nội dung do cán bộ viết."
-    assert figures(again)["1.2"]["value"] == 16.67
-    assert "16,67% xóm" in again.content["compiled"]["drafts"]["results"]
+    assert figures(again)["1.2"]["value"] == 100 and figures(again)["1.2"]["coverage_label"] == "số liệu của 2/12 xóm"
+    assert "100% xóm (số liệu của 2/12 xóm)" in again.content["compiled"]["drafts"]["results"]
     assert again.version == edited.version + 1
-    assert DocumentVersion.objects.get(document=again, number=again.version).content["compiled"]["targets"][1]["value"] == 16.67
+    assert DocumentVersion.objects.get(document=again, number=again.version).content["compiled"]["targets"][1]["coverage_label"] == "số liệu của 2/12 xóm"
+    # The drafter is told that their text was kept where the new draft would have changed it.
+    assert any("giữ đoạn do người soạn thảo sửa «Nội dung do cán bộ viết.»" in c for c in again.content["compiled"]["changes"])
     replaced = compile_summary(again, vhxh, replace_sections=True)
     assert replaced.content["sections"]["results"].startswith("1. Thi đua nâng cao nhận thức")
 

@@ -64,8 +64,9 @@ def test_compile_and_read_the_figures(call, clock):
     body = response.json()
     rows = {row["code"]: row for row in body["targets"]}
     assert len(rows) == 13 and body["period"] == "2026-H1"
-    assert rows["1.3"]["value"] == 92.5 and rows["1.3"]["value_label"] == "92,5%" and rows["1.3"]["met"] is True
-    assert rows["1.2"]["value_label"] == "8,33% xóm" and len(rows["1.2"]["missing_units"]) == 11
+    assert rows["1.3"]["value"] == 92.5 and rows["1.3"]["value_label"] == "92,5%" and rows["1.3"]["met"] is None
+    assert rows["1.3"]["coverage_label"] == "số liệu của 1/12 xóm" and rows["1.3"]["verdict"] == "Chưa đủ số liệu"
+    assert rows["1.2"]["value_label"] == "100% xóm" and len(rows["1.2"]["missing_units"]) == 11
     assert rows["1.1"]["value"] is None and rows["1.1"]["met"] is None
     assert rows["1.3"]["contributions"] == [{"unit": "Ban cán sự xóm 1 (mẫu)", "value_label": "92,5%"}]
     read = call("pct", "get", f"/documents/{document_id}/compiled")
@@ -154,7 +155,8 @@ def test_open_round_command():
         (("open_round", "2099-H1"), "Không có kỳ báo cáo «2099-H1»"),
         (("open_round", "2026-H1", "--user", "nobody"), "Không có tài khoản «nobody»"),
         (("open_round", "2026-H1", "--user", "tramyte"), "Chỉ cán bộ soạn thảo của cơ quan thường trực"),
-        (("compile_summary", "2026-H1", "--user", "kinhte"), "Chỉ cán bộ soạn thảo của cơ quan thường trực"),
+        # The same refusal as creating it on the web page or through the API (one service).
+        (("compile_summary", "2026-H1", "--user", "kinhte"), "Chỉ cán bộ soạn thảo của Phòng Văn hóa – Xã hội mới được tạo báo cáo tổng hợp"),
     ],
 )
 def test_commands_fail_with_clear_vietnamese_errors(args, message):
@@ -169,7 +171,7 @@ def test_compile_summary_command_creates_then_recompiles(clock):
     approve(h1, "kinhte", values={"4.3": True, "3.3": 40})
     output = command("compile_summary", "2026-H1")
     assert "Đã tạo và tổng hợp" in output and "4.3: Đạt / Theo quy định — Đạt" in output
-    assert "1.2: Chưa có số liệu / ≥ 100% xóm — Chưa đánh giá (chưa có báo cáo: 12 đơn vị)" in output
+    assert "1.2: Chưa có số liệu / ≥ 100% xóm — Chưa đủ số liệu (số liệu của 0/12 xóm)" in output
     assert "Đã tổng hợp lại" in command("compile_summary", "2026-H1")
     assert Document.objects.filter(kind="summary_report", period=period("2026-H1")).count() == 1
 
@@ -192,7 +194,7 @@ def test_a_whole_round_end_to_end_with_the_demo_data(call, clock):
     assert mail.outbox[-1].to == ["congan@example.invalid"]
     output = command("compile_summary", "2026-H1", "--user", "vhxh")
     assert "1.2: 100% xóm / ≥ 100% xóm — Đạt" in output
-    assert "4.1: 87,5% cơ quan, trường học / ≥ 100% cơ quan, trường học — Chưa đạt (chưa có báo cáo: 1 đơn vị)" in output
+    assert "4.1: 100% cơ quan, trường học / ≥ 100% cơ quan, trường học — Chưa đủ số liệu (số liệu của 7/8 đơn vị)" in output
     assert "3.1: 7 mô hình / ≥ 1 mô hình/năm — Đạt" in output
     clock.set(2026, 6, 20, 8, 0)
     assert "đã gửi: 2" in command("send_reminders", "--now", "2026-06-20T08:00")  # overdue: unit + coordinator

@@ -187,12 +187,12 @@ def test_compiled_workbook_has_percent_formats(clock):
     rows = {r[0]: (r, i) for i, r in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2)}
     assert len(rows) == 13
     row, index = rows["1.3"]
-    assert row[3] == pytest.approx(0.925) and row[4] == "92,5%" and row[5] == "Đạt"
+    assert row[3] == pytest.approx(0.925) and row[4] == "92,5%" and row[5] == "Chưa đủ số liệu"  # 1 of 12 xóm
     assert sheet.cell(row=index, column=4).number_format == "0.00%"
     row, _ = rows["1.2"]
-    assert row[4] == "8,33% xóm" and "Ban cán sự xóm 2 (mẫu)" in row[7]
+    assert row[4] == "100% xóm" and "Ban cán sự xóm 2 (mẫu)" in row[7]
     assert rows["3.1"][0][3] == 2 and rows["3.1"][0][4] == "2 mô hình"
-    assert rows["1.1"][0][5] == "Chưa đạt" and rows["2.1"][0][5] == "Chưa đánh giá"
+    assert rows["1.1"][0][5] == "Chưa đạt" and rows["2.1"][0][5] == "Chưa đủ số liệu"
     assert sheet.freeze_panes == "A2"
 
 

@@ -81,6 +81,10 @@ def lifecycle_svg(kind, current):
     if State.SIGNED in order:
         approved_x = 10 + order[State.APPROVED] * (BOX_W + gap)
         parts.append(_arrow(approved_x + BOX_W / 2, 52, ret_x + BOX_W + 2, 110, dashed=True))
+    if kind == policy.SUMMARY_REPORT:
+        # A signed compiled report goes back when its figures went out of date before issue.
+        signed_x = 10 + order[State.SIGNED] * (BOX_W + gap)
+        parts.append(_arrow(signed_x + BOX_W / 2, 52, ret_x + BOX_W + 2, 118, dashed=True))
     row_width = 20 + len(states) * BOX_W + (len(states) - 1) * gap
     row = _svg(row_width, 140, "".join(parts), current, "vf-lifecycle vf-lifecycle--row")
 

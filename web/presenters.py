@@ -2,8 +2,9 @@
 from django.urls import reverse
 
 from documents import pdfs
-from plans.formatting import unit_value_label
+from plans.formatting import datetime_vn, unit_value_label
 from rounds.access import is_coordinator_staff
+from rounds.freshness import freshness
 from workflows import content as doc_content
 from workflows import diff as doc_diff
 from workflows import policy, services
@@ -98,9 +99,11 @@ def document_context(document, user, *, with_diff=False):
         "initiatives": getattr(content, "initiatives", []),
         "compiled": compiled.targets if compiled else [],
         "compiled_meta": compiled,
+        "compiled_at": datetime_vn(compiled.computed_at) if compiled else "",
         "attachments": list(document.attachments.select_related("uploaded_by")),
         "may_edit": document.is_editable and user.has_perm("workflows.change_document", document),
         "may_compile": may_compile(document, user),
+        "freshness": freshness(document),
         "pdf": pdf_state(document),
     }
     if with_diff:

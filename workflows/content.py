@@ -216,10 +216,25 @@ class CompiledTarget(_Part):
     value: Value = Field(None, description="Giá trị cấp xã (số, đạt/chưa đạt, lời) hoặc null")
     value_label: str = Field("", description="Giá trị như in trong báo cáo: «96,5%», «Đạt», «Chưa có số liệu»")
     is_percent: bool = False
-    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ cơ sở đánh giá")
+    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi số liệu chưa đủ hoặc chưa đủ cơ sở đánh giá")
+    # Partial data (a unit that should report has no approved report or no value): never judged.
+    partial: bool = Field(False, description="Số liệu một phần: còn đơn vị phải báo cáo chưa có báo cáo được duyệt")
+    reported: int = Field(0, description="Số đơn vị đã có số liệu (báo cáo đã duyệt)")
+    expected: int = Field(0, description="Số đơn vị phải báo cáo chỉ tiêu")
+    coverage_label: str = Field("", description="Ví dụ «số liệu của 1/12 xóm»")
+    verdict: str = Field("", description="«Đạt», «Chưa đạt», «Chưa đủ số liệu» (số liệu một phần) hoặc «Chưa đánh giá»")
     previous_value: Value = Field(None, description="Giá trị cấp xã của kỳ trước (để đánh giá «Tăng»)")
     contributions: list[Contribution] = Field(default_factory=list)
     missing_units: list[str] = Field(default_factory=list, description="Đơn vị phải báo cáo nhưng chưa có báo cáo được duyệt")
+
+
+class CompiledSource(_Part):
+    """An approved unit report a compile read, at the version it read (rounds.freshness)."""
+
+    document_id: int
+    unit_code: str = ""
+    unit: str = ""
+    version: int
 
 
 class Compiled(_Part):
@@ -231,6 +246,10 @@ class Compiled(_Part):
     data_end: str = ""
     targets: list[CompiledTarget] = Field(default_factory=list)
     drafts: dict[str, str] = Field(default_factory=dict)
+    # None: compiled before sources were recorded (treated as out of date).
+    sources: Optional[list[CompiledSource]] = None
+    # What the last recompile changed, for the drafter.
+    changes: list[str] = Field(default_factory=list)
 
 
 class Content(_Part):

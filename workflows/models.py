@@ -177,10 +177,10 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.APPROVED,
+        source=[State.APPROVED, State.SIGNED],
         target=State.RETURNED,
         permission=policy.can("send_back"),
-        conditions=[policy.needs_signature],
+        conditions=[policy.needs_signature, policy.may_go_back_from],
     )
     def send_back(self):
         pass

@@ -237,6 +237,12 @@ def needs_signature(instance):
     return instance.kind in SIGNED_KINDS
 
 
+def may_go_back_from(instance):
+    """`send_back` from «Đã ký»: only a summary report, whose figures can go out of date between
+    signing and issue (a unit report approved meanwhile); it must then be compiled again."""
+    return instance.state != "signed" or instance.kind == SUMMARY_REPORT
+
+
 def four_eyes_refusal(user, name, document):
     """The reason when `user` holds the role for `name` but authored the document (None otherwise)."""
     actor = TRANSITIONS[name][0]

@@ -218,6 +218,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
         missing = document.typed_content.missing_for_submit(targets_for(document))
         if missing:
             raise Invalid("Văn bản chưa đủ nội dung để trình.", missing)
+    signals.document_transition_checking.send(sender=Document, document=document, transition=name, user=user)
     source = document.state
     try:
         method()
@@ -226,6 +227,8 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     now = timezone.now()
     if name == "submit":
         document.submitted_at = now
+        if document.kind == Kind.UNIT_REPORT and document.number is None:
+            _send_issue_signal(signals.unit_report_numbering, document=document, submitted_on=timezone.localdate(now))
     elif name == "start_review":
         document.reviewer = user
     elif name == "sign":
@@ -260,10 +263,10 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
 
 
 def _send_issue_signal(signal, **kwargs):
-    """Fire an issue step inside the transaction; receivers' exceptions propagate (and roll back).
+    """Fire a numbering or issue step inside the transaction; receivers' exceptions propagate (and roll back).
 
-    Issuing without the documents layer listening would issue an unnumbered document, so that is
-    refused rather than done silently.
+    Issuing (or submitting a unit report) without the documents layer listening would leave the
+    document unnumbered, so that is refused rather than done silently.
     """
     if not signal.has_listeners(Document):
         raise ImproperlyConfigured("Nothing numbers and stores issued documents: is the documents app installed?")

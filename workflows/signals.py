@@ -17,3 +17,15 @@ document_numbering = Signal()
 # Receivers store the issued file and queue its PDF after the commit. An exception rolls the whole
 # issue back (the service answers 503 Unavailable), so a failed render leaves no number taken.
 document_issued = Signal()
+
+# Sent inside the `submit` transaction of a unit report that has no number yet, after the state
+# changed and before the row is saved: document, submitted_on. Receivers give the number of the
+# unit's own register (documents.register); an exception rolls the submission back, so a withdrawn
+# and resubmitted report keeps its number and a failed submission takes none.
+unit_report_numbering = Signal()
+
+# Sent inside every transition's transaction, after the permission, state and content checks and
+# before the state changes: document, transition (public name), user. A receiver refuses the
+# transition by raising a workflows.errors.WorkflowError (rounds: a summary report whose figures are
+# out of date answers 409).
+document_transition_checking = Signal()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations.models import Unit
 from plans.models import Period, Plan, Target
+from rounds.compile import create_summary
 from rounds.services import open_round
 from workflows import content as doc_content
 from workflows import policy
@@ -81,7 +82,8 @@ def new_plan_document(title="Kế hoạch thử nghiệm"):
 
 
 def new_summary_report(period_code="2026-H1"):
-    document = create_document(demo("vhxh"), "summary_report", plan=the_plan(), period=period(period_code))
+    """A summary report created as everywhere: compiled from the period's approved unit reports."""
+    document = create_summary(period(period_code), demo("vhxh"))
     return fill_required_sections(document)
 
 

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from rounds.freshness import freshness
 from workflows import queries
 from workflows.errors import WorkflowError
 
@@ -18,9 +19,18 @@ def visible_document(user, pk):
 
 
 def mark_overdue(documents):
-    """Flag each document that is past its period's deadline and not yet submitted (no query)."""
+    """Flag each document that is past its period's deadline and not yet submitted (no query), and
+    each summary report whose figures are out of date (rounds.freshness)."""
     for document in documents:
         document.overdue = queries.is_overdue(document)
+    return mark_out_of_date(documents)
+
+
+def mark_out_of_date(documents):
+    """Flag each summary report that no longer matches the approved unit reports (one query each)."""
+    for document in documents:
+        state = freshness(document) if document.kind == "summary_report" else None
+        document.out_of_date = bool(state and state["out_of_date"])
     return documents
 
 

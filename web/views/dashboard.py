@@ -16,7 +16,7 @@ from rounds import selectors
 from rounds import services as round_services
 from rounds.exports import evaluation_xlsx, round_status_xlsx
 from workflows.errors import WorkflowError
-from workflows.models import Document, Kind
+
 
 from ..charts import bar_chart
 from .common import error_page, query_param, xlsx_response
@@ -98,16 +98,14 @@ class OpenRoundView(LoginRequiredMixin, View):
 class CompileView(LoginRequiredMixin, View):
     def post(self, request, pk):
         period = _period(pk)
-        existing = Document.objects.filter(kind=Kind.SUMMARY_REPORT, period=period).first()
         try:
-            if existing is None:
-                document = round_compile.create_summary(period, request.user)
-                messages.success(request, "Đã tạo báo cáo tổng hợp và tổng hợp số liệu từ các báo cáo đã duyệt.")
-            else:
-                document = round_compile.compile_summary(existing, request.user)
-                messages.success(request, "Đã tổng hợp lại số liệu từ các báo cáo đã duyệt.")
+            document, created = round_compile.compile_period(period, request.user)
         except WorkflowError as exc:
             return error_page(request, exc)
+        if created:
+            messages.success(request, "Đã tạo báo cáo tổng hợp và tổng hợp số liệu từ các báo cáo đã duyệt.")
+        else:
+            messages.success(request, "Đã tổng hợp lại số liệu từ các báo cáo đã duyệt.")
         return redirect(reverse("van-ban:detail", args=[document.pk]))
 
 

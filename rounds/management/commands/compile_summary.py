@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from plans.formatting import verdict_vn
-from rounds.compile import compile_summary, create_summary
+from rounds.compile import compile_period, verdict_label
 from workflows.errors import WorkflowError
-from workflows.models import Document, Kind
 
 from ._common import as_command_error, find_period, find_user
 
@@ -19,18 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         period = find_period(options["period"], options.get("plan"))
         user = find_user(options.get("user"), period)
-        existing = Document.objects.filter(kind=Kind.SUMMARY_REPORT, period=period).first()
         try:
-            if existing:
-                document = compile_summary(existing, user, replace_sections=options["replace_sections"])
-            else:
-                document = create_summary(period, user)
+            document, created = compile_period(period, user, replace_sections=options["replace_sections"])
         except WorkflowError as exc:
             raise as_command_error(exc) from None
-        verb = "Đã tổng hợp lại" if existing else "Đã tạo và tổng hợp"
+        verb = "Đã tạo và tổng hợp" if created else "Đã tổng hợp lại"
         self.stdout.write(self.style.SUCCESS(f"{verb} «{document.title}» (phiên bản {document.version})."))
         for row in document.typed_content.compiled_targets:
-            line = f"  {row.code}: {row.value_label} / {row.target_label or '-'} — {verdict_vn(row.met)}"
-            if row.missing_units:
-                line += f" (chưa có báo cáo: {len(row.missing_units)} đơn vị)"
+            line = f"  {row.code}: {row.value_label} / {row.target_label or '-'} — {verdict_label(row)}"
+            if row.partial:
+                line += f" ({row.coverage_label})"
             self.stdout.write(line)
