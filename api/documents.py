@@ -14,6 +14,7 @@ from ninja.responses import Status
 from documents import pdfs
 from documents.models import IssuedFile, StoredFileCorrupt
 from documents.rendering import document_file
+from signatures import services as signing
 from plans.models import Period, Plan
 from workflows import policy, queries, services
 from workflows.diff import diff_versions, last_returned_version
@@ -271,6 +272,12 @@ def _pdf_openapi():
 )
 def download_pdf(request, response: HttpResponse, id: int = Path(..., ge=1, le=MAX_ID)):
     document = visible_document(request.auth, id)
+    original = signing.original(document)
+    if original is not None:  # issued with digital signatures: the signed original, byte for byte
+        try:
+            return file_response(original.filename, original.content(), "application/pdf")
+        except ValueError as exc:
+            return Status(503, {"detail": str(exc), "errors": {}})
     pdf = pdfs.request(document)
     if pdf.status == pdf.Status.READY:
         try:

@@ -17,3 +17,8 @@ document_numbering = Signal()
 # Receivers store the issued file and queue its PDF after the commit. An exception rolls the whole
 # issue back (the service answers 503 Unavailable), so a failed render leaves no number taken.
 document_issued = Signal()
+
+# Sent inside the `sign` transaction after the state changed and document.signer is set, before
+# the row is saved: document, signer. Receivers sign the document digitally (signatures app); an
+# exception (a workflows.errors error with its Vietnamese reason) refuses the signing: nothing changes.
+document_signing = Signal()

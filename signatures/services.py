@@ -1,0 +1,160 @@
+"""Signing and issuing digitally, hooked on the workflows layer's signals.
+
+sign_document   (inside the `sign` transaction) render the approved version to PDF without the
+                DỰ THẢO mark, number and day blank; sign it with the signer's key (PAdES B-B, or
+                B-T with SIGNING_TSA_URL) and the blue signature image; store it with its SHA-256.
+issue_document  (inside the `issue` transaction, after the number is given) fill the number and
+                date into the signed PDF and add the organisation's signature with the red seal;
+                store the result once: the document's original (bản gốc điện tử).
+
+Any refusal raises a workflows error with the Vietnamese reason, which rolls back the whole
+transition: no state change, no number taken.
+"""
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from documents import dates
+from documents.pdf import PdfUnavailable, docx_to_pdf
+from documents.rendering import file_name, render_docx
+from workflows.errors import Invalid, Unavailable
+
+from . import pdfsign
+from .keys import KeyRefused, holder_name, open_signer
+from .models import SignedPdf, SigningKey
+
+logger = logging.getLogger(__name__)
+STAGE = SignedPdf.Stage
+
+
+def enabled():
+    return bool(settings.DIGITAL_SIGNING)
+
+
+def key_of_person(user):
+    return SigningKey.objects.filter(user=user).first()
+
+
+def key_of_organisation(commune):
+    return SigningKey.objects.filter(commune=commune).first()
+
+
+def signed_pdf(document, stage):
+    return SignedPdf.objects.filter(document_id=document.pk, stage=stage).first()
+
+
+def original(document):
+    """The issued, organisation-signed PDF (None when the document was not issued digitally)."""
+    return signed_pdf(document, STAGE.ISSUED)
+
+
+def latest(document):
+    return original(document) or signed_pdf(document, STAGE.SIGNED)
+
+
+def _refuse(detail):
+    return Invalid(detail, {"signature": [detail]})
+
+
+def _image(key):
+    if key is not None and key.image:
+        return key.image.path
+    return None
+
+
+def verify_url(document):
+    try:
+        path = reverse("web:document-signatures", args=[document.pk])
+    except NoReverseMatch:
+        path = f"/documents/{document.pk}/signatures/"
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def _store(document, stage, data, user, subject):
+    suffix = "ky-so" if stage == STAGE.SIGNED else "ban-goc"
+    name = file_name(document, "pdf").rsplit(".", 1)[0] + f"-{suffix}.pdf"
+    row = SignedPdf(
+        document=document, stage=stage, version=document.version, filename=name,
+        sha256=hashlib.sha256(data).hexdigest(), signed_by=user, certificate_subject=subject[:300],
+    )
+    row.file.save(name, ContentFile(data), save=False)
+    row.save()
+    return row
+
+
+def prepare_pdf(document):
+    """The PDF the signer signs: the approved version, no DỰ THẢO, number and day blank."""
+    try:
+        return docx_to_pdf(render_docx(document, signing=True))
+    except PdfUnavailable as exc:
+        raise Unavailable("Không tạo được bản PDF để ký: " + exc.detail) from None
+
+
+def sign_document(sender, document, signer, **kwargs):
+    if not enabled():
+        return
+    key = key_of_person(signer)
+    name = signer.full_name or signer.get_full_name() or signer.username
+    data = prepare_pdf(document)
+    try:
+        found = pdfsign.locate(data, name)
+    except pdfsign.LayoutNotFound as exc:
+        raise Unavailable("Không xác định được vị trí chữ ký trên bản PDF: " + exc.detail) from None
+    try:
+        with open_signer(key, name) as pyhanko_signer:
+            signed = pdfsign.sign_as_person(
+                data, pyhanko_signer, found, image_path=_image(key),
+                reason=f"{signer.position or 'Người ký'} ký ban hành", location=document.commune.place_name,
+                verify_line=f"Kiểm tra chữ ký số tại: {verify_url(document)}",
+            )
+            subject = holder_name(pyhanko_signer.signing_cert)
+    except KeyRefused as exc:
+        raise _refuse(exc.detail) from None
+    except Exception as exc:  # noqa: BLE001 - a token that fails mid-signature: refuse, change nothing
+        logger.exception("Signing document %s failed", document.pk)
+        raise _refuse(f"Thiết bị ký số không ký được văn bản ({type(exc).__name__}). Văn bản chưa thay đổi.") from exc
+    SignedPdf.objects.filter(document_id=document.pk, stage=STAGE.SIGNED).delete()  # an earlier signing sent back
+    _store(document, STAGE.SIGNED, signed, signer, subject)
+
+
+def iso_vietnam(moment):
+    """2026-12-06T14:03:07+07:00: the signing time as ND30 shows it (Vietnam time, ISO 8601)."""
+    local = timezone.localtime(moment)
+    return local.isoformat(timespec="seconds")
+
+
+def issue_document(sender, document, **kwargs):
+    if not enabled():
+        return
+    signed = signed_pdf(document, STAGE.SIGNED)
+    if signed is None:
+        return  # signed before digital signing was switched on: issued as a Word file only
+    clerk = kwargs.get("clerk") or document.audit_entries.order_by("-at", "-id").first().actor
+    key = key_of_organisation(document.commune)
+    organisation = document.commune.name
+    try:
+        data = signed.content()
+    except ValueError as exc:
+        raise Unavailable(str(exc)) from None
+    now = timezone.now()
+    try:
+        with open_signer(key, organisation) as pyhanko_signer:
+            final = pdfsign.sign_as_organisation(
+                data, pyhanko_signer,
+                number=document.number_label, date_text=dates.long_date(document.issued_on),
+                seal_path=_image(key), organisation=organisation, signed_at=iso_vietnam(now),
+                reason="Văn thư ký số của cơ quan khi phát hành", location=document.commune.place_name,
+            )
+            subject = holder_name(pyhanko_signer.signing_cert)
+    except KeyRefused as exc:
+        raise _refuse("Không ký số của cơ quan được: " + exc.detail) from None
+    except pdfsign.LayoutNotFound as exc:
+        raise Unavailable(exc.detail) from None
+    except Exception as exc:  # noqa: BLE001 - refuse the issue; no number is taken
+        logger.exception("Organisation signature of document %s failed", document.pk)
+        raise _refuse(f"Thiết bị ký số của cơ quan không ký được ({type(exc).__name__}). Chưa cấp số.") from exc
+    _store(document, STAGE.ISSUED, final, clerk, subject)

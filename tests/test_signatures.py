@@ -1,0 +1,219 @@
+"""Digital signatures (issue 13): the Phó Chủ tịch signs a PDF with a key in a SoftHSM2 token, the
+văn thư stamps the number and date and adds the organisation's signature; pyHanko's validator
+checks the result; refusals change nothing."""
+import hashlib
+import io
+import subprocess
+
+import pytest
+from django.conf import settings
+from PIL import Image
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+from signatures import pdfsign, pki
+from signatures.keys import validation_context
+from signatures.models import SignedPdf, SigningKey
+from tests.helpers.api import assert_error, login
+from tests.helpers.workflow import COMMUNE_STEPS, demo, new_plan_document, run
+
+pytestmark = [pytest.mark.signing, pytest.mark.django_db]
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.content[:500]
+    return response.json()
+
+
+@pytest.fixture
+def approved_plan(signing_keys):
+    return run(new_plan_document("Kế hoạch thi đua ký số"), *COMMUNE_STEPS["approved"])
+
+
+def _pdf(client, document_id):
+    response = client.client.get(f"/api/v1/documents/{document_id}/pdf", HTTP_AUTHORIZATION=f"Bearer {client.token}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _validate(data):
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return [(sig.field_name, validate_pdf_signature(sig, validation_context())) for sig in reader.embedded_signatures]
+
+
+def _page_png(data, page, directory, dpi=100):
+    source = directory / "ban-goc.pdf"
+    source.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-png", "-singlefile", "-r", str(dpi), "-f", str(page + 1), "-l", str(page + 1), str(source), str(directory / "trang")],
+        capture_output=True, check=True,
+    )
+    return Image.open(directory / "trang.png").convert("RGB")
+
+
+def _count(image, box_pt, dpi, predicate):
+    """Pixels matching `predicate` inside a PDF box (points, origin bottom-left)."""
+    scale = dpi / 72
+    x0, y0, x1, y1 = box_pt
+    height = image.height
+    crop = image.crop((int(x0 * scale), int(height - y1 * scale), int(x1 * scale), int(height - y0 * scale)))
+    return sum(1 for pixel in crop.getdata() if predicate(pixel))
+
+
+def blue(p):
+    return p[2] > 120 and p[2] > p[0] + 60 and p[2] > p[1] + 40
+
+
+def red(p):
+    return p[0] > 150 and p[0] > p[1] + 80 and p[0] > p[2] + 80
+
+
+def test_sign_and_issue_through_the_api_gives_two_valid_signatures_with_the_stamp_allowed(approved_plan):
+    pct, vanthu = login("pct"), login("vanthu")
+    assert_error(vanthu.transition(approved_plan.pk, "sign"), 403)  # four eyes and roles unchanged
+    signed = ok(pct.transition(approved_plan.pk, "sign"))
+    assert signed["state"] == "signed"
+
+    first = ok(pct.get(f"/documents/{approved_plan.pk}/signatures"))
+    assert first["stage"] == "signed" and first["ok"] is True
+    assert [s["ok"] for s in first["signatures"]] == [True]
+    assert "Đào Hồng Thanh" in first["signatures"][0]["signer"]
+    assert "CHỈ DÙNG THỬ" in first["signatures"][0]["issuer"]
+
+    issued = ok(vanthu.transition(approved_plan.pk, "issue"))
+    assert issued["state"] == "issued" and issued["number"]
+    data = _pdf(vanthu, approved_plan.pk)
+    original = SignedPdf.objects.get(document=approved_plan, stage="issued")
+    assert hashlib.sha256(data).hexdigest() == original.sha256
+    assert _pdf(vanthu, approved_plan.pk) == data  # served once, the same bytes every time
+
+    results = _validate(data)
+    assert [name for name, _ in results] == [pdfsign.SIGNER_FIELD, pdfsign.ORGANISATION_FIELD]
+    (_, person), (_, organisation) = results
+    assert "Đào Hồng Thanh" in person.signing_cert.subject.human_friendly
+    assert "Ủy ban nhân dân xã Diễn Châu" in organisation.signing_cert.subject.human_friendly
+    for status in (person, organisation):
+        assert status.bottom_line and status.intact and status.valid and status.trusted
+    # The number/date stamp and the seal came after the person's signature, as allowed changes.
+    assert person.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+    assert person.modification_level.name == "FORM_FILLING" and person.docmdp_ok
+    assert organisation.coverage == SignatureCoverageLevel.ENTIRE_FILE
+
+    report = ok(vanthu.get(f"/documents/{approved_plan.pk}/signatures"))
+    assert report["stage"] == "issued" and report["ok"] is True and len(report["signatures"]) == 2
+    assert report["signatures"][1]["signed_at"].endswith("+07:00")
+
+    # The number and date are printed where "Số:" and the date are, in the signed original.
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert f"Số: {issued['number']}" in text
+    day = issued["issued_on_display"].split("/")[0]
+    assert f"ngày {day} tháng" in text
+    assert "DỰ THẢO" not in text
+
+
+def test_one_flipped_byte_fails_validation(approved_plan):
+    run(approved_plan, ("pct", "sign"), ("vanthu", "issue"))
+    data = bytearray(SignedPdf.objects.get(document=approved_plan, stage="issued").content())
+    # A byte inside the page content the signatures cover (not inside the signature values).
+    position = data.index(b"stream", len(data) // 10) + 20
+    data[position] ^= 0x01
+    results = _validate(bytes(data))
+    assert results and not all(status.bottom_line and status.intact for _, status in results)
+
+
+def test_images_are_where_nd30_puts_them(approved_plan, tmp_path):
+    run(approved_plan, ("pct", "sign"), ("vanthu", "issue"))
+    data = SignedPdf.objects.get(document=approved_plan, stage="issued").content()
+    page, signer_rect = pdfsign.signer_box(data)
+    found = pdfsign.locate(data, "Đào Hồng Thanh")
+    # The signer's box lies between the title line and the name: its bottom above the name line.
+    assert found.signature.y0 <= signer_rect[1] and signer_rect[3] <= found.signature.y1 + 1
+    dpi = 100
+    image = _page_png(data, page, tmp_path, dpi)
+    assert _count(image, signer_rect, dpi, blue) > 400
+    seal = pdfsign.seal_box(signer_rect)
+    assert _count(image, seal, dpi, red) > 400
+    # The seal covers about the left third of the signer's image, no more than half of it.
+    width = signer_rect[2] - signer_rect[0]
+    overlap = seal[2] - signer_rect[0]
+    assert 0.25 * width <= overlap <= 0.5 * width
+    assert _count(image, (signer_rect[0], signer_rect[1], seal[2], signer_rect[3]), dpi, red) > 100
+
+
+def _refused(document, username, name, status, words):
+    client = login(username)
+    body = assert_error(client.transition(document.pk, name), status)
+    assert words in body["detail"], body["detail"]
+    return body
+
+
+def test_wrong_pin_is_refused_and_nothing_changes(approved_plan, settings):
+    settings.SIGNING_PINS = {**settings.SIGNING_PINS, "DEMO": "000000"}
+    _refused(approved_plan, "pct", "sign", 400, "Mã PIN")
+    approved_plan.refresh_from_db()
+    assert approved_plan.state == "approved" and approved_plan.signer is None
+    assert not SignedPdf.objects.filter(document=approved_plan).exists()
+
+
+def test_missing_token_and_someone_elses_certificate_are_refused(approved_plan):
+    key = SigningKey.objects.get(user=demo("pct"))
+    label, token = key.key_label, key.token_label
+    try:
+        SigningKey.objects.filter(pk=key.pk).update(token_label="TOKEN-KHONG-CO")
+        _refused(approved_plan, "pct", "sign", 400, "Không tìm thấy thiết bị ký số")
+        org = SigningKey.objects.get(commune=approved_plan.commune)
+        SigningKey.objects.filter(pk=key.pk).update(token_label=token, key_label=org.key_label)
+        _refused(approved_plan, "pct", "sign", 400, "không phải của «Đào Hồng Thanh»")
+    finally:
+        SigningKey.objects.filter(pk=key.pk).update(token_label=token, key_label=label)
+    approved_plan.refresh_from_db()
+    assert approved_plan.state == "approved"
+
+
+def test_expired_and_revoked_certificates_are_refused(approved_plan):
+    import datetime
+
+    key = SigningKey.objects.get(user=demo("pct"))
+    label = key.key_label
+    pin = settings.SIGNING_PINS["DEMO"]
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    pki.ensure_key("expired-pct", "Đào Hồng Thanh", "Ủy ban nhân dân xã Diễn Châu", pin=pin,
+                   not_before=past, not_after=past + datetime.timedelta(days=365))
+    revoked = pki.ensure_key("revoked-pct", "Đào Hồng Thanh", "Ủy ban nhân dân xã Diễn Châu", pin=pin)
+    ca_cert, ca_key = pki.ensure_ca()
+    try:
+        SigningKey.objects.filter(pk=key.pk).update(key_label="expired-pct")
+        _refused(approved_plan, "pct", "sign", 400, "hết hạn")
+        pki.write_crl(ca_cert, ca_key, [revoked.serial_number])
+        SigningKey.objects.filter(pk=key.pk).update(key_label="revoked-pct")
+        _refused(approved_plan, "pct", "sign", 400, "thu hồi")
+    finally:
+        pki.write_crl(ca_cert, ca_key)
+        SigningKey.objects.filter(pk=key.pk).update(key_label=label)
+    approved_plan.refresh_from_db()
+    assert approved_plan.state == "approved"
+
+
+def test_pdf_that_cannot_be_produced_refuses_signing(approved_plan, settings):
+    settings.SOFFICE_PATH = "/khong/co/soffice"
+    _refused(approved_plan, "pct", "sign", 503, "Không tạo được bản PDF để ký")
+    approved_plan.refresh_from_db()
+    assert approved_plan.state == "approved"
+
+
+def test_organisation_key_refused_takes_no_number(approved_plan):
+    signed = run(approved_plan, ("pct", "sign"))
+    org = SigningKey.objects.get(commune=signed.commune)
+    try:
+        SigningKey.objects.filter(pk=org.pk).update(pin_name="KHONG_CO")
+        _refused(signed, "vanthu", "issue", 400, "SIGNING_PIN_KHONG_CO")
+    finally:
+        SigningKey.objects.filter(pk=org.pk).update(pin_name=org.pin_name)
+    signed.refresh_from_db()
+    assert signed.state == "signed" and signed.number is None and not signed.number_label
+    assert not SignedPdf.objects.filter(document=signed, stage="issued").exists()
+    # Once the key works again, the number taken is the next one, not one lost to the refusal.
+    issued = run(signed, ("vanthu", "issue"))
+    assert issued.state == "issued" and issued.number_label
