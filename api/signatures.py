@@ -4,7 +4,6 @@ from typing import Optional
 from ninja import Field, Path, Router, Schema
 
 from signatures import services as signing
-from signatures import verify
 
 from .documents import MAX_ID, READ_ERRORS, visible_document
 
@@ -38,19 +37,4 @@ class SignaturesOut(Schema):
 
 @router.get("/documents/{id}/signatures", response={200: SignaturesOut, **READ_ERRORS}, summary="Kiểm tra chữ ký số")
 def document_signatures(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    document = visible_document(request.auth, id)
-    stored = signing.latest(document)
-    if stored is None:
-        return {
-            "document_id": document.pk, "stage": None, "sha256": None, "readable": False, "ok": False,
-            "summary": "Văn bản chưa được ký số.", "signatures": [],
-        }
-    try:
-        data = stored.content()
-    except ValueError as exc:
-        return {
-            "document_id": document.pk, "stage": stored.stage, "sha256": stored.sha256, "readable": False,
-            "ok": False, "summary": str(exc), "signatures": [],
-        }
-    report = verify.check(data)
-    return {"document_id": document.pk, "stage": stored.stage, "sha256": stored.sha256, **report.as_dict()}
+    return signing.document_report(visible_document(request.auth, id))

@@ -23,7 +23,7 @@ from documents.pdf import PdfUnavailable, docx_to_pdf
 from documents.rendering import file_name, render_docx
 from workflows.errors import Invalid, Unavailable
 
-from . import pdfsign
+from . import pdfsign, verify
 from .keys import KeyRefused, holder_name, open_signer
 from .models import SignedPdf, SigningKey
 
@@ -68,7 +68,7 @@ def _image(key):
 
 def verify_url(document):
     try:
-        path = reverse("web:document-signatures", args=[document.pk])
+        path = reverse("van-ban:signatures", args=[document.pk])
     except NoReverseMatch:
         path = f"/documents/{document.pk}/signatures/"
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
@@ -158,3 +158,17 @@ def issue_document(sender, document, **kwargs):
         logger.exception("Organisation signature of document %s failed", document.pk)
         raise _refuse(f"Thiết bị ký số của cơ quan không ký được ({type(exc).__name__}). Chưa cấp số.") from exc
     _store(document, STAGE.ISSUED, final, clerk, subject)
+
+
+def document_report(document):
+    """The read model of «Kiểm tra chữ ký số» (web page and API): the stored signed PDF checked now."""
+    stored = latest(document)
+    base = {"document_id": document.pk, "stage": None, "sha256": None, "readable": False, "ok": False, "signatures": []}
+    if stored is None:
+        return {**base, "summary": "Văn bản chưa được ký số."}
+    base.update(stage=stored.stage, sha256=stored.sha256)
+    try:
+        data = stored.content()
+    except ValueError as exc:
+        return {**base, "summary": str(exc)}
+    return {**base, **verify.check(data).as_dict()}

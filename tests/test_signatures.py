@@ -217,3 +217,27 @@ def test_organisation_key_refused_takes_no_number(approved_plan):
     # Once the key works again, the number taken is the next one, not one lost to the refusal.
     issued = run(signed, ("vanthu", "issue"))
     assert issued.state == "issued" and issued.number_label
+
+
+def test_verification_page_shows_valid_signatures_and_a_changed_file_fails(approved_plan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers.web import client_for
+
+    run(approved_plan, ("pct", "sign"), ("vanthu", "issue"))
+    client = client_for("vanthu")
+    page = client.get(f"/van-ban/{approved_plan.pk}/chu-ky-so/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Kiểm tra chữ ký số" in html and "Tất cả 2 chữ ký số hợp lệ" in html and "Đào Hồng Thanh" in html
+
+    data = bytearray(SignedPdf.objects.get(document=approved_plan, stage="issued").content())
+    position = data.index(b"stream", len(data) // 10) + 20
+    data[position] ^= 0x01
+    checked = client.post(
+        f"/van-ban/{approved_plan.pk}/chu-ky-so/", {"tep": SimpleUploadedFile("sua.pdf", bytes(data), "application/pdf")}
+    )
+    assert checked.status_code == 200
+    assert "CẢNH BÁO" in checked.content.decode()
+    not_pdf = client.post(f"/van-ban/{approved_plan.pk}/chu-ky-so/", {"tep": SimpleUploadedFile("a.pdf", b"khong phai pdf")})
+    assert "không phải PDF hợp lệ" in not_pdf.content.decode()

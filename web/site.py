@@ -7,7 +7,7 @@ from viewflow.urls import AppMenuMixin, Application, Site, Viewset, route
 from accounts.models import Role
 from workflows import policy
 
-from .views import account, dashboard, documents, notifications, queues
+from .views import account, dashboard, documents, notifications, queues, signatures
 
 
 def _has_role(*roles):
@@ -62,6 +62,7 @@ class DocumentsApp(WebApplication):
     pdf_path = path("<int:pk>/tai-ve/pdf/", documents.PdfView.as_view(), name="pdf")
     pdf_status_path = path("<int:pk>/tai-ve/pdf/tinh-trang/", documents.PdfStatusView.as_view(), name="pdf_status")
     attachment_path = path("<int:pk>/minh-chung/<int:attachment_id>/", documents.AttachmentView.as_view(), name="attachment")
+    signatures_path = path("<int:pk>/chu-ky-so/", signatures.SignaturesView.as_view(), name="signatures")
 
 
 class ReviewApp(WebApplication):
