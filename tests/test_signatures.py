@@ -16,7 +16,8 @@ from signatures import pdfsign, pki
 from signatures.keys import validation_context
 from signatures.models import SignedPdf, SigningKey
 from tests.helpers.api import assert_error, login
-from tests.helpers.workflow import COMMUNE_STEPS, demo, new_plan_document, run
+from tests.helpers.workflow import COMMUNE_STEPS, demo, new_plan_document, run, the_plan
+from workflows.services import ensure_plan_document
 
 pytestmark = [pytest.mark.signing, pytest.mark.django_db]
 
@@ -29,6 +30,12 @@ def ok(response, status=200):
 @pytest.fixture
 def approved_plan(signing_keys):
     return run(new_plan_document("Kế hoạch thi đua ký số"), *COMMUNE_STEPS["approved"])
+
+
+@pytest.fixture
+def the_approved_plan(signing_keys):
+    """The seed plan (Kế hoạch Diễn Châu 2026–2030, six pages) as its document, approved."""
+    return run(ensure_plan_document(the_plan()), *COMMUNE_STEPS["approved"])
 
 
 def _pdf(client, document_id):
@@ -70,7 +77,8 @@ def red(p):
     return p[0] > 150 and p[0] > p[1] + 80 and p[0] > p[2] + 80
 
 
-def test_sign_and_issue_through_the_api_gives_two_valid_signatures_with_the_stamp_allowed(approved_plan):
+def test_sign_and_issue_through_the_api_gives_two_valid_signatures_with_the_stamp_allowed(the_approved_plan):
+    approved_plan = the_approved_plan
     pct, vanthu = login("pct"), login("vanthu")
     assert_error(vanthu.transition(approved_plan.pk, "sign"), 403)  # four eyes and roles unchanged
     signed = ok(pct.transition(approved_plan.pk, "sign"))
@@ -123,7 +131,8 @@ def test_one_flipped_byte_fails_validation(approved_plan):
     assert results and not all(status.bottom_line and status.intact for _, status in results)
 
 
-def test_images_are_where_nd30_puts_them(approved_plan, tmp_path):
+def test_images_are_where_nd30_puts_them(the_approved_plan, tmp_path):
+    approved_plan = the_approved_plan
     run(approved_plan, ("pct", "sign"), ("vanthu", "issue"))
     data = SignedPdf.objects.get(document=approved_plan, stage="issued").content()
     page, signer_rect = pdfsign.signer_box(data)
