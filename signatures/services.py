@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from documents import dates
+from documents.register import peek_number
 from documents.pdf import PdfUnavailable, docx_to_pdf
 from documents.rendering import file_name, render_docx
 from workflows.errors import Invalid, Unavailable
@@ -172,3 +173,31 @@ def document_report(document):
     except ValueError as exc:
         return {**base, "summary": str(exc)}
     return {**base, **verify.check(data).as_dict()}
+
+
+def _key_line(key, owner):
+    if key is None:
+        return f"Chưa cấu hình khóa ký số cho {owner}: thao tác sẽ bị từ chối."
+    where = f"token «{key.token_label}», khóa «{key.key_label}»" if key.backend == "pkcs11" else "tệp PKCS#12 trên máy chủ"
+    return f"Ký bằng khóa của {owner} ({where})" + (" – CHỈ DÙNG THỬ, không có giá trị pháp lý." if key.is_demo else ".")
+
+
+def action_notice(document, user, action_names):
+    """What the sign or issue button will do, shown beside it: the key, the PDF, the number and date."""
+    if not enabled():
+        return None
+    if "sign" in action_names:
+        name = user.full_name or user.username
+        return {
+            "kind": "sign",
+            "key": _key_line(key_of_person(user), name),
+        }
+    if "issue" in action_names and signed_pdf(document, STAGE.SIGNED) is not None:
+        today = timezone.localdate()
+        return {
+            "kind": "issue",
+            "key": _key_line(key_of_organisation(document.commune), document.commune.name),
+            "number": peek_number(document, today),
+            "date": dates.long_date(today),
+        }
+    return None

@@ -3,6 +3,7 @@ văn thư stamps the number and date and adds the organisation's signature; pyHa
 checks the result; refusals change nothing."""
 import hashlib
 import io
+import re
 import subprocess
 
 import pytest
@@ -250,3 +251,22 @@ def test_verification_page_shows_valid_signatures_and_a_changed_file_fails(appro
     assert "CẢNH BÁO" in checked.content.decode()
     not_pdf = client.post(f"/van-ban/{approved_plan.pk}/chu-ky-so/", {"tep": SimpleUploadedFile("a.pdf", b"khong phai pdf")})
     assert "không phải PDF hợp lệ" in not_pdf.content.decode()
+
+
+def test_sign_page_shows_the_key_and_the_pdf_to_sign_and_the_issue_page_the_number(approved_plan):
+    from tests.helpers.web import client_for
+
+    pct = client_for("pct")
+    page = pct.get(f"/ky-duyet/{approved_plan.pk}/").content.decode()
+    assert "CHỈ DÙNG THỬ" in page and "Xem bản PDF sẽ ký" in page
+    preview = pct.get(f"/van-ban/{approved_plan.pk}/chu-ky-so/ban-se-ky/")
+    assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    data = b"".join(preview.streaming_content)
+    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert "DỰ THẢO" not in text and "Đào Hồng Thanh" in text
+
+    run(approved_plan, ("pct", "sign"))
+    clerk_page = client_for("vanthu").get(f"/van-ban/{approved_plan.pk}/").content.decode()
+    assert "Cấp số và phát hành" in clerk_page
+    assert re.search(r"<strong>Số: \d{2}/KH-UBND</strong> và <strong>ngày \d{2} tháng \d{1,2} năm \d{4}</strong>", clerk_page)
+    assert client_for("vanthu").get(f"/van-ban/{approved_plan.pk}/chu-ky-so/ban-se-ky/").status_code == 409
