@@ -68,11 +68,13 @@ def pdf_path(instance, filename):
 class SignedPdf(models.Model):
     """A signed PDF of a document, stored once with its SHA-256. Never edited.
 
-    stage "signed": the signer's signature; stage "issued": numbered, dated and signed by the
+    stage "prepared": the PDF handed to a signer who signs elsewhere (their own token and tool),
+    kept to compare with what they upload; stage "signed": the signer's signature; stage "issued": numbered, dated and signed by the
     organisation: the document's original (bản gốc điện tử).
     """
 
     class Stage(models.TextChoices):
+        PREPARED = "prepared", "Bản để ký nơi khác (chưa ký)"
         SIGNED = "signed", "Đã ký"
         ISSUED = "issued", "Bản gốc điện tử (đã phát hành)"
 

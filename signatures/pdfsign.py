@@ -288,12 +288,16 @@ def add_verify_line(writer, page, line):
     stamp.apply(page, 85, 18)
 
 
-def sign_as_person(data, signer, found, *, image_path, reason, location, verify_line=None):
-    """The signer's revision: blank number/date fields plus a PAdES signature with the blue image."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+def _prepare(writer, found, verify_line):
     add_blank_fields(writer, found)
     if verify_line:
         add_verify_line(writer, found.signature.page, verify_line)
+
+
+def sign_as_person(data, signer, found, *, image_path, reason, location, verify_line=None):
+    """The signer's revision: blank number/date fields plus a PAdES signature with the blue image."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    _prepare(writer, found, verify_line)
     box = found.signature
     fields.append_signature_field(writer, fields.SigFieldSpec(SIGNER_FIELD, on_page=box.page, box=box.box))
     meta = signers.PdfSignatureMetadata(
@@ -302,6 +306,18 @@ def sign_as_person(data, signer, found, *, image_path, reason, location, verify_
     )
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_signer_style(image_path), timestamper=_timestamper())
     return pdf_signer.sign_pdf(writer).getvalue()
+
+
+def prepare_for_signing_elsewhere(data, found, *, verify_line=None):
+    """The PDF a signer signs with their own tool: the blank number/date fields and an empty
+    signature field where ND30 puts the signature, unsigned. Their tool appends the signature."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    _prepare(writer, found, verify_line)
+    box = found.signature
+    fields.append_signature_field(writer, fields.SigFieldSpec(SIGNER_FIELD, on_page=box.page, box=box.box))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def seal_box(signature_box):
@@ -320,13 +336,24 @@ def _page_index(handler, page_ref):
 
 
 def signer_box(data):
-    """The page and rectangle of the signer's signature widget in a signed PDF."""
+    """The page and rectangle of the signer's signature widget in a signed PDF: our field, else the
+    first visible signature a signer's own tool added."""
     reader = PdfFileReader(io.BytesIO(data), strict=False)
+    candidates = []
     for ref in reader.root["/AcroForm"]["/Fields"]:
         field = ref.get_object()
+        if field.get("/FT") != "/Sig" or "/Rect" not in field or "/P" not in field:
+            continue
+        rect = tuple(float(v) for v in field["/Rect"])
+        if abs(rect[2] - rect[0]) < 1 or abs(rect[3] - rect[1]) < 1:
+            continue
+        place = (_page_index(reader, field.raw_get("/P")), rect)
         if field.get("/T") == SIGNER_FIELD:
-            return _page_index(reader, field.raw_get("/P")), tuple(float(v) for v in field["/Rect"])
-    raise LayoutNotFound("Bản PDF chưa có chữ ký của người ký.")
+            return place
+        candidates.append(place)
+    if candidates:
+        return candidates[0]
+    raise LayoutNotFound("Bản PDF chưa có chữ ký hiển thị của người ký.")
 
 
 def sign_as_organisation(data, signer, *, number, date_text, seal_path, organisation, signed_at, reason, location, footer=None):
@@ -344,3 +371,9 @@ def sign_as_organisation(data, signer, *, number, date_text, seal_path, organisa
     style = _image_style(seal_path, stamp_text="%(org)s\n%(when)s", font_size=7)
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=_timestamper())
     return pdf_signer.sign_pdf(writer, appearance_text_params={"org": organisation, "when": signed_at}).getvalue()
+
+
+def signing_certificate(data):
+    """The signer's certificate (asn1crypto) of the first signature in `data`."""
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return reader.embedded_signatures[0].signer_cert

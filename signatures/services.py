@@ -25,7 +25,7 @@ from documents.rendering import file_name, render_docx
 from workflows.errors import Invalid, Unavailable
 
 from . import pdfsign, verify
-from .keys import KeyRefused, holder_name, open_signer
+from .keys import KeyRefused, check_certificate, holder_name, open_signer
 from .models import SignedPdf, SigningKey
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def verify_url(document):
 
 
 def _store(document, stage, data, user, subject):
-    suffix = "ky-so" if stage == STAGE.SIGNED else "ban-goc"
+    suffix = {STAGE.PREPARED: "de-ky", STAGE.SIGNED: "ky-so", STAGE.ISSUED: "ban-goc"}[stage]
     name = file_name(document, "pdf").rsplit(".", 1)[0] + f"-{suffix}.pdf"
     row = SignedPdf(
         document=document, stage=stage, version=document.version, filename=name,
@@ -95,22 +95,36 @@ def prepare_pdf(document):
         raise Unavailable("Không tạo được bản PDF để ký: " + exc.detail) from None
 
 
-def sign_document(sender, document, signer, **kwargs):
-    if not enabled():
-        return
-    key = key_of_person(signer)
-    name = signer.full_name or signer.get_full_name() or signer.username
-    data = prepare_pdf(document)
+def _signer_name(user):
+    return user.full_name or user.get_full_name() or user.username
+
+
+def _locate(document, data, name):
     try:
-        found = pdfsign.locate(data, name)
+        return pdfsign.locate(data, name)
     except pdfsign.LayoutNotFound as exc:
         raise Unavailable("Không xác định được vị trí chữ ký trên bản PDF: " + exc.detail) from None
+
+
+def _verify_line(document):
+    return f"Kiểm tra chữ ký số tại: {verify_url(document)}"
+
+
+def sign_document(sender, document, signer, signed_file=None, **kwargs):
+    if signed_file is not None:
+        return accept_signed_elsewhere(document, signer, signed_file)
+    if not enabled():
+        return None
+    key = key_of_person(signer)
+    name = _signer_name(signer)
+    data = prepare_pdf(document)
+    found = _locate(document, data, name)
     try:
         with open_signer(key, name) as pyhanko_signer:
             signed = pdfsign.sign_as_person(
                 data, pyhanko_signer, found, image_path=_image(key),
                 reason=f"{signer.position or 'Người ký'} ký ban hành", location=document.commune.place_name,
-                verify_line=f"Kiểm tra chữ ký số tại: {verify_url(document)}",
+                verify_line=_verify_line(document),
             )
             subject = holder_name(pyhanko_signer.signing_cert)
     except KeyRefused as exc:
@@ -119,7 +133,57 @@ def sign_document(sender, document, signer, **kwargs):
         logger.exception("Signing document %s failed", document.pk)
         raise _refuse(f"Thiết bị ký số không ký được văn bản ({type(exc).__name__}). Văn bản chưa thay đổi.") from exc
     SignedPdf.objects.filter(document_id=document.pk, stage=STAGE.SIGNED).delete()  # an earlier signing sent back
-    _store(document, STAGE.SIGNED, signed, signer, subject)
+    return _store(document, STAGE.SIGNED, signed, signer, subject)
+
+
+# --- signing elsewhere ----------------------------------------------------------------------
+def pdf_to_sign_elsewhere(document, user):
+    """The PDF the signer downloads to sign with their own tool, made once per approved version and
+    kept: what they upload must be exactly this file with their signature appended."""
+    prepared = signed_pdf(document, STAGE.PREPARED)
+    if prepared is not None and prepared.version == document.version:
+        return prepared
+    if prepared is not None:
+        prepared.delete()
+    data = prepare_pdf(document)
+    found = _locate(document, data, _signer_name(user))
+    prepared_data = pdfsign.prepare_for_signing_elsewhere(data, found, verify_line=_verify_line(document))
+    return _store(document, STAGE.PREPARED, prepared_data, user, "")
+
+
+def _upload_refused(detail):
+    return Invalid(detail, {"file": [detail]})
+
+
+def accept_signed_elsewhere(document, signer, data):
+    """Accept a PDF signed with the signer's own tool: a valid, trusted signature of this signer,
+    over exactly the file they downloaded (the approved version), with nothing else changed."""
+    prepared = signed_pdf(document, STAGE.PREPARED)
+    if prepared is None or prepared.version != document.version:
+        raise _upload_refused("Chưa tải bản PDF để ký của phiên bản đã duyệt này. Hãy tải bản để ký, ký rồi tải lên lại.")
+    if not data.startswith(b"%PDF-"):
+        raise _upload_refused("Tệp tải lên không phải tệp PDF.")
+    original_bytes = prepared.content()
+    report = verify.check(data)
+    if not report.readable:
+        raise _upload_refused(report.summary)
+    if not report.signatures:
+        raise _upload_refused("Tệp tải lên chưa có chữ ký số.")
+    if not data.startswith(original_bytes) or len(report.signatures) != 1:
+        raise _upload_refused(
+            "Nội dung tệp đã ký khác bản đã duyệt: phải ký đúng tệp đã tải về để ký, không sửa gì thêm."
+        )
+    row = report.signatures[0]
+    if not row.covers_whole_file:
+        raise _upload_refused("Sau chữ ký, tệp còn bị thêm nội dung khác. Hãy ký lại đúng tệp đã tải về.")
+    if not row.ok:
+        raise _upload_refused("Chữ ký số trong tệp không hợp lệ: " + row.problem)
+    try:
+        check_certificate(pdfsign.signing_certificate(data), _signer_name(signer))
+    except KeyRefused as exc:
+        raise _upload_refused(exc.detail) from None
+    SignedPdf.objects.filter(document_id=document.pk, stage=STAGE.SIGNED).delete()
+    return _store(document, STAGE.SIGNED, data, signer, holder_name(pdfsign.signing_certificate(data)))
 
 
 def iso_vietnam(moment):

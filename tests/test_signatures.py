@@ -270,3 +270,81 @@ def test_sign_page_shows_the_key_and_the_pdf_to_sign_and_the_issue_page_the_numb
     assert "Cấp số và phát hành" in clerk_page
     assert re.search(r"<strong>Số: \d{2}/KH-UBND</strong> và <strong>ngày \d{2} tháng \d{1,2} năm \d{4}</strong>", clerk_page)
     assert client_for("vanthu").get(f"/van-ban/{approved_plan.pk}/chu-ky-so/ban-se-ky/").status_code == 409
+
+
+def _sign_with_own_tool(data, key_label):
+    """What a signer's own software does: append a PAdES signature in the prepared signature field."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.pkcs11 import PKCS11Signer, TokenCriteria, open_pkcs11_session
+
+    session = open_pkcs11_session(
+        settings.SOFTHSM2_MODULE, token_criteria=TokenCriteria(label=pki.DEMO_TOKEN_LABEL), user_pin=settings.SIGNING_PINS["DEMO"]
+    )
+    try:
+        signer = PKCS11Signer(session, key_label=key_label, cert_label=key_label, other_certs_to_pull=())
+        meta = signers.PdfSignatureMetadata(field_name=pdfsign.SIGNER_FIELD, subfilter=fields.SigSeedSubFilter.PADES)
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        return signers.PdfSigner(meta, signer=signer).sign_pdf(writer, existing_fields_only=True).getvalue()
+    finally:
+        session.close()
+
+
+def _upload(client, document_id, data, name="da-ky.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.client.post(
+        f"/api/v1/documents/{document_id}/signed-pdf",
+        {"file": SimpleUploadedFile(name, data, "application/pdf")},
+        HTTP_AUTHORIZATION=f"Bearer {client.token}",
+    )
+
+
+def test_signing_elsewhere_accepts_only_the_signers_valid_signature_over_the_approved_pdf(approved_plan):
+    pct, vanthu = login("pct"), login("vanthu")
+    assert_error(vanthu.get(f"/documents/{approved_plan.pk}/pdf-to-sign"), 403)
+    download = pct.client.get(f"/api/v1/documents/{approved_plan.pk}/pdf-to-sign", HTTP_AUTHORIZATION=f"Bearer {pct.token}")
+    assert download.status_code == 200
+    prepared = b"".join(download.streaming_content)
+    person_label = SigningKey.objects.get(user=demo("pct")).key_label
+    org_label = SigningKey.objects.get(commune=approved_plan.commune).key_label
+
+    # Not a PDF; unsigned; signed by someone else; content changed after the download: refused.
+    assert "không phải tệp PDF" in assert_error(_upload(pct, approved_plan.pk, b"hello"), 400, "file")["detail"]
+    assert "chưa có chữ ký" in assert_error(_upload(pct, approved_plan.pk, prepared), 400, "file")["detail"]
+    by_org = _sign_with_own_tool(prepared, org_label)
+    assert "không phải của" in assert_error(_upload(pct, approved_plan.pk, by_org), 400, "file")["detail"]
+    changed = bytearray(prepared)
+    changed[changed.index(b"stream", len(changed) // 10) + 20] ^= 0x01
+    other = _sign_with_own_tool(bytes(changed), person_label)
+    assert "khác bản đã duyệt" in assert_error(_upload(pct, approved_plan.pk, other), 400, "file")["detail"]
+    approved_plan.refresh_from_db()
+    assert approved_plan.state == "approved"
+
+    signed = _sign_with_own_tool(prepared, person_label)
+    body = ok(_upload(pct, approved_plan.pk, signed))
+    assert body["state"] == "signed" and body["signer"] == "Đào Hồng Thanh"
+    stored = SignedPdf.objects.get(document=approved_plan, stage="signed")
+    assert stored.content() == signed and "Đào Hồng Thanh" in stored.certificate_subject
+
+    ok(vanthu.transition(approved_plan.pk, "issue"))
+    results = _validate(_pdf(vanthu, approved_plan.pk))
+    assert len(results) == 2 and all(status.bottom_line for _, status in results)
+
+
+def test_signing_elsewhere_from_the_sign_page(approved_plan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers.web import client_for
+
+    client = client_for("pct")
+    page = client.get(f"/ky-duyet/{approved_plan.pk}/").content.decode()
+    assert "Tải bản PDF để ký" in page
+    prepared = b"".join(client.get(f"/van-ban/{approved_plan.pk}/chu-ky-so/ky-noi-khac/").streaming_content)
+    refused = client.post(f"/van-ban/{approved_plan.pk}/chu-ky-so/ky-noi-khac/", {"tep": SimpleUploadedFile("a.pdf", prepared)}, follow=True)
+    assert "chưa có chữ ký số" in refused.content.decode()
+    signed = _sign_with_own_tool(prepared, SigningKey.objects.get(user=demo("pct")).key_label)
+    accepted = client.post(f"/van-ban/{approved_plan.pk}/chu-ky-so/ky-noi-khac/", {"tep": SimpleUploadedFile("b.pdf", signed)}, follow=True)
+    assert "Đã nhận bản PDF đã ký số" in accepted.content.decode()
+    approved_plan.refresh_from_db()
+    assert approved_plan.state == "signed"

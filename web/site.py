@@ -63,6 +63,7 @@ class DocumentsApp(WebApplication):
     pdf_status_path = path("<int:pk>/tai-ve/pdf/tinh-trang/", documents.PdfStatusView.as_view(), name="pdf_status")
     attachment_path = path("<int:pk>/minh-chung/<int:attachment_id>/", documents.AttachmentView.as_view(), name="attachment")
     signatures_path = path("<int:pk>/chu-ky-so/", signatures.SignaturesView.as_view(), name="signatures")
+    pdf_to_sign_path = path("<int:pk>/chu-ky-so/ky-noi-khac/", signatures.PdfToSignView.as_view(), name="pdf_to_sign")
     signing_preview_path = path("<int:pk>/chu-ky-so/ban-se-ky/", signatures.SigningPreviewView.as_view(), name="signing_preview")
 
 

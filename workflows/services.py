@@ -187,8 +187,11 @@ def four_eyes_note(document, user):
 
 
 @transaction.atomic
-def perform_transition(document_id, user, name, comment="", *, expected_state=None):
-    """Fire a lifecycle transition. Returns the document after the change."""
+def perform_transition(document_id, user, name, comment="", *, expected_state=None, signed_file=None):
+    """Fire a lifecycle transition. Returns the document after the change.
+
+    signed_file: for `sign`, the bytes of a PDF the signer signed elsewhere (their own token and
+    tool); the receivers of document_signing check it instead of signing on the server."""
     if name not in policy.TRANSITIONS:
         raise NotFound(f"Không có thao tác «{name}».")
     comment = doc_content.clean_text(comment or "", "comment", doc_content.MAX_COMMENT)
@@ -226,7 +229,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
         document.reviewer = user
     elif name == "sign":
         document.signer = user
-        signals.document_signing.send(sender=Document, document=document, signer=user)
+        signals.document_signing.send(sender=Document, document=document, signer=user, signed_file=signed_file)
     elif name == "issue":
         _send_issue_signal(signals.document_numbering, document=document, issued_on=timezone.localdate(now), clerk=user)
     try:

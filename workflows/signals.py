@@ -19,6 +19,6 @@ document_numbering = Signal()
 document_issued = Signal()
 
 # Sent inside the `sign` transaction after the state changed and document.signer is set, before
-# the row is saved: document, signer. Receivers sign the document digitally (signatures app); an
+# the row is saved: document, signer, signed_file (bytes of a PDF signed elsewhere, or None). Receivers sign the document digitally (signatures app); an
 # exception (a workflows.errors error with its Vietnamese reason) refuses the signing: nothing changes.
 document_signing = Signal()
