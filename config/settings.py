@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "documents",
     "signatures",
     "rounds",
+    "distribution",
     "api",
     "web",
     "backups",

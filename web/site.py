@@ -7,7 +7,7 @@ from viewflow.urls import AppMenuMixin, Application, Site, Viewset, route
 from accounts.models import Role
 from workflows import policy
 
-from .views import account, dashboard, documents, notifications, queues, signatures
+from .views import account, dashboard, documents, incoming, notifications, queues, signatures
 
 
 def _has_role(*roles):
@@ -52,6 +52,12 @@ class DocumentsApp(WebApplication):
     notifications_path = route(
         "thong-bao/", Page(app_name="thong-bao", title="Thông báo", icon="notifications", view_class=notifications.NotificationsView)
     )
+    incoming_path = route(
+        "van-ban-den/", Page(app_name="van-ban-den", title="Văn bản đến", icon="move_to_inbox", view_class=incoming.IncomingView)
+    )
+    incoming_open_path = path("van-ban-den/<int:pk>/", incoming.IncomingOpenView.as_view(), name="incoming_open")
+    incoming_file_path = path("van-ban-den/<int:pk>/tep/", incoming.IncomingFileView.as_view(), name="incoming_file")
+    deliveries_path = path("<int:pk>/phat-hanh/", incoming.DeliveriesView.as_view(), name="deliveries")
     mark_all_path = path("thong-bao/da-doc-het/", notifications.MarkReadView.as_view(), name="mark_all_read")
     mark_read_path = path("thong-bao/<int:pk>/da-doc/", notifications.MarkReadView.as_view(), name="mark_read")
     create_path = path("tao-bao-cao/", documents.CreateReportView.as_view(), name="create")
