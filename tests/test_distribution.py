@@ -79,6 +79,14 @@ def test_issued_plan_reaches_every_unit_and_the_outside_unit_by_email(signing_ke
     # Another unit cannot open this unit's delivery.
     assert client_for("kinhte").get(f"/van-ban/van-ban-den/{delivered[tram.pk].pk}/").status_code == 404
 
+    from tests.helpers.api import login
+
+    api_incoming = login("tramyte").get("/incoming").json()
+    assert [row["number"] for row in api_incoming] == [issued.number_label]
+    assert api_incoming[0]["opened_by"] == "Cán bộ Trạm Y tế xã"
+    api_deliveries = login("vanthu").get(f"/documents/{issued.pk}/deliveries").json()
+    assert {row["unit"] for row in api_deliveries} >= {unit.name for unit in units} | {outside.name}
+
     clerk_view = client_for("vanthu").get(f"/van-ban/{issued.pk}/phat-hanh/").content.decode()
     assert "Cán bộ Trạm Y tế xã" in clerk_view and "congan@example.invalid" in clerk_view
 
