@@ -348,3 +348,20 @@ def test_signing_elsewhere_from_the_sign_page(approved_plan):
     assert "Đã nhận bản PDF đã ký số" in accepted.content.decode()
     approved_plan.refresh_from_db()
     assert approved_plan.state == "signed"
+
+
+def test_demo_keys_command_is_idempotent_and_marks_its_certificates(signing_keys):
+    from cryptography import x509
+    from django.core.management import call_command
+
+    before = sorted(SigningKey.objects.values_list("pk", "key_label", "token_label"))
+    call_command("demo_signing_keys", verbosity=0)
+    assert sorted(SigningKey.objects.values_list("pk", "key_label", "token_label")) == before
+    pct_key = SigningKey.objects.get(user=demo("pct"))
+    assert pct_key.is_demo and pct_key.image and "CHỈ DÙNG THỬ" in str(pct_key)
+    assert pct_key.pin_name == "DEMO"  # the PIN itself is only in the environment/settings
+    cert = pki.ensure_key(pct_key.key_label, "x", "y", pin=settings.SIGNING_PINS["DEMO"])  # the existing one
+    assert "CHỈ DÙNG THỬ" in cert.subject.rfc4514_string()
+    assert cert.subject.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)[0].value == "Đào Hồng Thanh"
+    with Image.open(pct_key.image.path) as image:
+        assert image.mode == "RGBA" and image.getextrema()[3][0] == 0  # transparent background
