@@ -365,3 +365,70 @@ def test_demo_keys_command_is_idempotent_and_marks_its_certificates(signing_keys
     assert cert.subject.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)[0].value == "Đào Hồng Thanh"
     with Image.open(pct_key.image.path) as image:
         assert image.mode == "RGBA" and image.getextrema()[3][0] == 0  # transparent background
+
+
+@pytest.fixture
+def local_tsa(signing_keys):
+    """An RFC 3161 time-stamping server on 127.0.0.1 (pyHanko's own TSA logic over real HTTP),
+    with a certificate for time-stamping from the demo CA."""
+    import datetime
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    ca_cert, ca_key = pki.ensure_ca()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "TSA thử nghiệm (CHỈ DÙNG THỬ)")]))
+        .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        ),
+    )
+    calls = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            body = stamper.request_tsa_response(request).dump()
+            calls.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/tsa", calls
+    server.shutdown()
+
+
+def test_with_a_time_stamping_server_the_signature_is_pades_b_t(approved_plan, local_tsa, settings):
+    url, calls = local_tsa
+    settings.SIGNING_TSA_URL = url
+    run(approved_plan, ("pct", "sign"))
+    assert calls, "the time-stamping server was not asked"
+    data = SignedPdf.objects.get(document=approved_plan, stage="signed").content()
+    [(_, status)] = _validate(data)
+    assert status.bottom_line
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact and status.timestamp_validity.valid
