@@ -249,17 +249,17 @@ def _layout_top_centre():
     )
 
 
-def _signer_style(image_path):
+def _signer_style(image):
     """The signer's appearance: the signature image only (ND30 ô 7c); a text when none is configured."""
-    if image_path:
+    if image is not None:
         return StaticStampStyle(
-            background=images.PdfImage(str(image_path)), border_width=0, background_layout=_layout_top_centre()
+            background=images.PdfImage(image), border_width=0, background_layout=_layout_top_centre()
         )
     return _image_style(None, stamp_text="Đã ký số", font_size=10)
 
 
-def _image_style(image_path, *, stamp_text, font_size=7):
-    background = images.PdfImage(str(image_path)) if image_path else None
+def _image_style(image, *, stamp_text, font_size=7):
+    background = images.PdfImage(image) if image is not None else None
     return TextStampStyle(
         stamp_text=stamp_text,
         text_box_style=text.TextBoxStyle(font=PdfUnitsFontFactory(font_file(), font_size=font_size), font_size=font_size),
@@ -294,7 +294,7 @@ def _prepare(writer, found, verify_line):
         add_verify_line(writer, found.signature.page, verify_line)
 
 
-def sign_as_person(data, signer, found, *, image_path, reason, location, verify_line=None):
+def sign_as_person(data, signer, found, *, image, reason, location, verify_line=None):
     """The signer's revision: blank number/date fields plus a PAdES signature with the blue image."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     _prepare(writer, found, verify_line)
@@ -304,7 +304,7 @@ def sign_as_person(data, signer, found, *, image_path, reason, location, verify_
         field_name=SIGNER_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason, location=location,
     )
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_signer_style(image_path), timestamper=_timestamper())
+    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_signer_style(image), timestamper=_timestamper())
     return pdf_signer.sign_pdf(writer).getvalue()
 
 
@@ -356,7 +356,7 @@ def signer_box(data):
     raise LayoutNotFound("Bản PDF chưa có chữ ký hiển thị của người ký.")
 
 
-def sign_as_organisation(data, signer, *, number, date_text, seal_path, organisation, signed_at, reason, location, footer=None):
+def sign_as_organisation(data, signer, *, number, date_text, seal, organisation, signed_at, reason, location, footer=None):
     """The văn thư's revision: number and date filled in, then the organisation's signature and seal."""
     page, sig_rect = signer_box(data)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
@@ -368,7 +368,7 @@ def sign_as_organisation(data, signer, *, number, date_text, seal_path, organisa
         field_name=ORGANISATION_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason, location=location,
     )
-    style = _image_style(seal_path, stamp_text="%(org)s\n%(when)s", font_size=7)
+    style = _image_style(seal, stamp_text="%(org)s\n%(when)s", font_size=7)
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=_timestamper())
     return pdf_signer.sign_pdf(writer, appearance_text_params={"org": organisation, "when": signed_at}).getvalue()
 

@@ -11,12 +11,14 @@ Any refusal raises a workflows error with the Vietnamese reason, which rolls bac
 transition: no state change, no number taken.
 """
 import hashlib
+import io
 import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from PIL import Image
 
 from documents import dates
 from documents.register import peek_number
@@ -62,9 +64,13 @@ def _refuse(detail):
 
 
 def _image(key):
-    if key is not None and key.image:
-        return key.image.path
-    return None
+    """The signature or seal image as a PIL image, read through the file storage (local or S3)."""
+    if key is None or not key.image:
+        return None
+    with key.image.open("rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
 
 
 def verify_url(document):
@@ -122,7 +128,7 @@ def sign_document(sender, document, signer, signed_file=None, **kwargs):
     try:
         with open_signer(key, name) as pyhanko_signer:
             signed = pdfsign.sign_as_person(
-                data, pyhanko_signer, found, image_path=_image(key),
+                data, pyhanko_signer, found, image=_image(key),
                 reason=f"{signer.position or 'Người ký'} ký ban hành", location=document.commune.place_name,
                 verify_line=_verify_line(document),
             )
@@ -211,7 +217,7 @@ def issue_document(sender, document, **kwargs):
             final = pdfsign.sign_as_organisation(
                 data, pyhanko_signer,
                 number=document.number_label, date_text=dates.long_date(document.issued_on),
-                seal_path=_image(key), organisation=organisation, signed_at=iso_vietnam(now),
+                seal=_image(key), organisation=organisation, signed_at=iso_vietnam(now),
                 reason="Văn thư ký số của cơ quan khi phát hành", location=document.commune.place_name,
             )
             subject = holder_name(pyhanko_signer.signing_cert)
