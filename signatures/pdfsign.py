@@ -96,8 +96,15 @@ def _text_place_after(line, page, prefix_end, *, margin):
     return Place(page, start + 0.3, baseline - BELOW_BASELINE * size, line.x1 + margin, line.y1 + 1, size)
 
 
-def locate(data, signer_name):
-    """Where the number, the date and the signer's image go in the rendered PDF."""
+def _is_date_line(content, place):
+    if place:
+        return content.startswith(f"{place},") and " ngày" in content
+    return " ngày " in f" {content}" and " năm " in content
+
+
+def locate(data, signer_name, place=None):
+    """Where the number, the date and the signer's image go in the rendered PDF. `place` is the
+    place name that opens the date line ("Diễn Châu, ngày ..."), when known."""
     lines = list(_lines(data))
     number = date = None
     for page, _width, line in lines:
@@ -107,7 +114,7 @@ def locate(data, signer_name):
         chars = "".join(unicodedata.normalize("NFC", c.get_text()) for c in _chars(line))
         if number is None and content.startswith("Số:"):
             number = _text_place_after(line, page, chars.index(":"), margin=24)
-        elif date is None and " ngày " in f" {content}" and " năm " in content:
+        elif date is None and _is_date_line(content, place):
             # "Diễn Châu, ngày      tháng 12 năm 2026": the field covers "ngày ... năm ...." whole.
             at = chars.index("ngày")
             date = _text_place_after(line, page, at - 1, margin=24)

@@ -107,7 +107,7 @@ def _signer_name(user):
 
 def _locate(document, data, name):
     try:
-        return pdfsign.locate(data, name)
+        return pdfsign.locate(data, name, document.commune.place_name)
     except pdfsign.LayoutNotFound as exc:
         raise Unavailable("Không xác định được vị trí chữ ký trên bản PDF: " + exc.detail) from None
 

@@ -148,9 +148,9 @@ def digital_signing_only_when_marked(request, settings):
 
 
 @pytest.fixture(scope="session")
-def signing_keys(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Demo CA and keys (CHỈ DÙNG THỬ) in a SoftHSM2 token of this session, created by the command
-    `make run` uses; skipped without softhsm2 unless REQUIRE_SOFTHSM is set."""
+def _softhsm_dir(tmp_path_factory):
+    """A SoftHSM2 token directory and demo CA for this session; skipped without softhsm2 unless
+    REQUIRE_SOFTHSM is set."""
     from django.conf import settings as django_settings
 
     if not shutil.which("softhsm2-util") or not os.path.exists(django_settings.SOFTHSM2_MODULE):
@@ -164,6 +164,17 @@ def signing_keys(django_db_setup, django_db_blocker, tmp_path_factory):
     django_settings.SIGNING_PINS = {**django_settings.SIGNING_PINS, "DEMO": "20262030"}
     # SoftHSM2 reads its configuration once, when the module is first loaded in this process.
     os.environ["SOFTHSM2_CONF"] = str(directory / "softhsm2.conf")
-    with django_db_blocker.unblock():
-        call_command("demo_signing_keys", verbosity=0)
     return directory
+
+
+@pytest.fixture
+def signing_keys(_softhsm_dir, django_db_blocker):
+    """Demo CA and keys (CHỈ DÙNG THỬ) in the session's SoftHSM2 token, created by the command
+    `make run` uses. The token keeps its keys; the rows are made again after a transactional test
+    emptied the database (the command is idempotent)."""
+    from signatures.models import SigningKey
+
+    with django_db_blocker.unblock():
+        if not SigningKey.objects.filter(user__username="pct").exists():
+            call_command("demo_signing_keys", verbosity=0)
+    return _softhsm_dir
