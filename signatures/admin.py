@@ -45,6 +45,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
     form = SigningKeyForm
     list_display = ["__str__", "backend", "token_label", "key_label", "pin_name", "image_preview", "is_demo"]
     list_filter = ["backend", "is_demo"]
+    list_select_related = ["user", "commune"]
     readonly_fields = ["image_preview"]
 
     @admin.display(description="ảnh")
@@ -58,6 +59,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
 class SignedPdfAdmin(admin.ModelAdmin):
     list_display = ["document", "stage", "filename", "certificate_subject", "signed_by", "created_at"]
     list_filter = ["stage"]
+    list_select_related = ["document", "signed_by"]
     readonly_fields = [f.name for f in SignedPdf._meta.fields]
 
     def has_add_permission(self, request):

@@ -432,3 +432,43 @@ def test_with_a_time_stamping_server_the_signature_is_pades_b_t(approved_plan, l
     [(_, status)] = _validate(data)
     assert status.bottom_line
     assert status.timestamp_validity is not None and status.timestamp_validity.intact and status.timestamp_validity.valid
+
+
+def test_admin_configures_keys_without_pins_and_checks_the_image(signing_keys, admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert admin_client.get("/admin/signatures/signingkey/").status_code == 200
+    assert admin_client.get("/admin/signatures/signedpdf/").status_code == 200
+    key = SigningKey.objects.get(user=demo("pct"))
+    url = f"/admin/signatures/signingkey/{key.pk}/change/"
+    form = admin_client.get(url).content.decode()
+    assert "SIGNING_PIN_" in form and 'name="pin"' not in form  # a PIN has no field: it is never stored
+
+    def post(image_bytes, name):
+        return admin_client.post(url, {
+            "user": key.user_id, "commune": "", "backend": "pkcs11", "module_path": key.module_path,
+            "token_label": key.token_label, "key_label": key.key_label, "pkcs12_path": "", "pin_name": key.pin_name,
+            "is_demo": "on", "image": SimpleUploadedFile(name, image_bytes),
+        })
+
+    jpeg, png = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 0, 200)).save(jpeg, "JPEG")
+    Image.new("RGBA", (40, 20), (0, 0, 0, 0)).save(png, "PNG")
+    refused = post(jpeg.getvalue(), "chu-ky.jpg")
+    assert refused.status_code == 200 and "PNG nền trong suốt" in refused.content.decode()
+    assert post(png.getvalue(), "chu-ky.png").status_code == 302
+
+
+def test_a_stored_original_changed_on_disk_is_reported_on_the_check_page(approved_plan):
+    from tests.helpers.web import client_for
+
+    run(approved_plan, ("pct", "sign"), ("vanthu", "issue"))
+    stored = SignedPdf.objects.get(document=approved_plan, stage="issued")
+    data = bytearray(stored.content())
+    data[len(data) // 2] ^= 0x01
+    with open(stored.file.path, "wb") as handle:
+        handle.write(bytes(data))
+    page = client_for("vanthu").get(f"/van-ban/{approved_plan.pk}/chu-ky-so/").content.decode()
+    assert "không còn khớp mã băm SHA-256" in page
+    api = ok(login("vanthu").get(f"/documents/{approved_plan.pk}/signatures"))
+    assert api["ok"] is False and api["signatures"] == []
