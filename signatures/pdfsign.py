@@ -26,7 +26,7 @@ from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
-from pyhanko.stamp import StaticStampStyle, TextStampStyle
+from pyhanko.stamp import QRStampStyle, StaticStampStyle, TextStampStyle
 
 NUMBER_FIELD = "SoKyHieu"
 DATE_FIELD = "NgayBanHanh"
@@ -284,15 +284,20 @@ def _image_style(image, *, stamp_text, font_size=7):
     )
 
 
-def add_verify_line(writer, page, line):
-    """A small line at the foot of the signature page: where anyone with access can check the signatures."""
-    style = TextStampStyle(
-        stamp_text=line,
+def add_verify_line(writer, page, verify):
+    """A small QR code and line at the foot of the signature page: where anyone with access can
+    check the signatures. `verify` is (text, url)."""
+    line, url = verify
+    style = QRStampStyle(
+        stamp_text="%(line)s",
         text_box_style=text.TextBoxStyle(font=PdfUnitsFontFactory(font_file(italic=True), font_size=8), font_size=8),
         border_width=0,
+        innsep=2,
     )
-    stamp = style.create_stamp(writer, layout.BoxConstraints(), {})
-    stamp.apply(page, 85, 18)
+    stamp = style.create_stamp(writer, layout.BoxConstraints(width=330, height=42), {"url": url, "line": line})
+    page_ref, _size = stamp.apply(page, 85, 8)
+    link = page_ref.get_object()["/Annots"][-1].get_object()  # the link pyHanko puts over the QR code
+    link[pdf_name("/Border")] = generic.ArrayObject([generic.NumberObject(0)] * 3)
 
 
 def _prepare(writer, found, verify_line):

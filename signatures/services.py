@@ -113,7 +113,8 @@ def _locate(document, data, name):
 
 
 def _verify_line(document):
-    return f"Kiểm tra chữ ký số tại: {verify_url(document)}"
+    url = verify_url(document)
+    return f"Kiểm tra chữ ký số tại: {url}", url
 
 
 def sign_document(sender, document, signer, signed_file=None, **kwargs):
