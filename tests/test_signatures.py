@@ -61,6 +61,10 @@ def _page_png(data, page, directory, dpi=100):
     return Image.open(directory / "trang.png").convert("RGB")
 
 
+def _page_object(reader, index):
+    return reader.find_page_for_modification(index)[0].get_object()
+
+
 def _count(image, box_pt, dpi, predicate):
     """Pixels matching `predicate` inside a PDF box (points, origin bottom-left)."""
     scale = dpi / 72
@@ -150,6 +154,15 @@ def test_images_are_where_nd30_puts_them(the_approved_plan, tmp_path):
     overlap = seal[2] - signer_rect[0]
     assert 0.25 * width <= overlap <= 0.5 * width
     assert _count(image, (signer_rect[0], signer_rect[1], seal[2], signer_rect[3]), dpi, red) > 100
+    # The QR code at the foot of that page links to the check page.
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    uris = [
+        str(a.get_object()["/A"]["/URI"])
+        for a in _page_object(reader, page).get("/Annots", [])
+        if a.get_object().get("/Subtype") == "/Link"
+    ]
+    assert uris == [f"{settings.PUBLIC_BASE_URL}/van-ban/{approved_plan.pk}/chu-ky-so/"]
+    assert _count(image, (80, 5, 125, 55), dpi, lambda p: p[0] < 60 and p[1] < 60 and p[2] < 60) > 200
 
 
 def _refused(document, username, name, status, words):
