@@ -64,7 +64,7 @@ def validation_context(*, at=None):
 
 
 def pin_for(key):
-    pin = os.environ.get(f"SIGNING_PIN_{key.pin_name}") or settings.SIGNING_PINS.get(key.pin_name)
+    pin = settings.SIGNING_PINS.get(key.pin_name)  # read from SIGNING_PIN_<name> in the environment at start
     if not pin:
         raise KeyRefused(
             f"Máy chủ chưa được cấu hình mã PIN «{key.pin_name}» (biến môi trường SIGNING_PIN_{key.pin_name}) "
