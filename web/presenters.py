@@ -3,7 +3,6 @@ from django.urls import reverse
 
 from documents import pdfs
 from rounds.access import is_coordinator_staff
-from signatures import services as signing
 from workflows import content as doc_content
 from workflows import diff as doc_diff
 from workflows import policy, services
@@ -92,12 +91,10 @@ def compiled_rows(document):
 def document_context(document, user, *, with_diff=False):
     entries = services.history(document)
     targets = services.targets_for(document)
-    actions = action_buttons(document, user)
     context = {
         "doc": document,
         "lifecycle": lifecycle_svg(document.kind, document.state),
-        "actions": actions,
-        "signing": signing.action_notice(document, user, [a["name"] for a in actions]),
+        "actions": action_buttons(document, user),
         "four_eyes_note": services.four_eyes_note(document, user),
         "history": entries,
         "returns": return_comments(entries),

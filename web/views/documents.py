@@ -135,6 +135,8 @@ class DocumentView(LoginRequiredMixin, View):
 
     def context(self, request, document, **extra):
         context = presenters.document_context(document, request.user, with_diff=self.with_diff)
+        # What «Ký ban hành» / «Cấp số và phát hành» will do: the key, the PDF, the number and date.
+        context["signing"] = signing.action_notice(document, request.user, [a["name"] for a in context["actions"]])
         context.update(extra)
         return context
 
