@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
+# The demo token's PIN (CHỈ DÙNG THỬ); real keys take their PINs from SIGNING_PIN_<name> likewise.
+export SIGNING_PIN_DEMO ?= 12345678
 PORT ?= 8000
 
 .PHONY: run dev static test setup data install serve browser-deps clean docx-templates
@@ -26,6 +28,9 @@ setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo
+	@# Demo signing keys (CHỈ DÙNG THỬ) in a SoftHSM2 token under var/softhsm; skipped without softhsm2.
+	@if command -v softhsm2-util >/dev/null 2>&1; then $(BIN)/python manage.py demo_signing_keys; \
+	  else echo "Chưa cài softhsm2: bỏ qua khóa ký số thử nghiệm (DIGITAL_SIGNING=0 để ký không cần khóa)."; fi
 
 # Production settings for `make run` and what it builds first; HTTPS=0 because 127.0.0.1 has no TLS.
 run: export DEBUG ?= 0

@@ -2,6 +2,8 @@
 from ninja import NinjaAPI
 
 from . import catalog, documents, errors
+from . import distribution as distribution_routes
+from . import signatures as signature_routes
 from .auth import TooManyAttempts, api_auth
 from .docs import OfflineSwagger
 from .rounds import router as rounds_router
@@ -48,3 +50,5 @@ api.add_router("", catalog.public)
 api.add_router("", catalog.router)
 api.add_router("", documents.router)
 api.add_router("", rounds_router)
+api.add_router("", signature_routes.router)
+api.add_router("", distribution_routes.router)

@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "plans",
     "workflows",
     "documents",
+    "signatures",
     "rounds",
+    "distribution",
     "api",
     "web",
     "backups",
@@ -373,3 +375,24 @@ if STORAGE_BACKEND == "s3":
     }
 elif STORAGE_BACKEND != "local":
     raise ImproperlyConfigured(f"STORAGE_BACKEND={STORAGE_BACKEND!r}: use 'local' (var/media) or 's3'.")
+
+
+# --- Digital signatures (issue 13, signatures app) -------------------------------------------
+# DIGITAL_SIGNING=1: `sign` signs a PDF with the signer's key and `issue` stamps the number and
+# date and adds the organisation's signature; 0: both stay plain state changes (no key needed).
+DIGITAL_SIGNING = env_bool("DIGITAL_SIGNING", True)
+SOFTHSM2_MODULE = os.environ.get("SOFTHSM2_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# The demo CA and the SoftHSM2 token of `manage.py demo_signing_keys` (CHỈ DÙNG THỬ).
+SIGNING_DEMO_DIR = Path(os.environ.get("SIGNING_DEMO_DIR", VAR_DIR / "softhsm"))
+# PINs and PKCS#12 passwords by name (SigningKey.pin_name): SIGNING_PIN_<NAME> in the environment.
+SIGNING_PINS = {k[len("SIGNING_PIN_"):]: v for k, v in os.environ.items() if k.startswith("SIGNING_PIN_")}
+# Trusted roots (PEM files, ":"-separated) and revocation lists (DER/PEM); the demo CA's by default.
+SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(":") if p] or [str(SIGNING_DEMO_DIR / "ca" / "ca.pem")]
+SIGNING_CRLS = [p for p in os.environ.get("SIGNING_CRLS", "").split(":") if p] or [str(SIGNING_DEMO_DIR / "ca" / "ca.crl")]
+# RFC 3161 time-stamping server: signatures become PAdES B-T instead of B-B.
+SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")
+# Font of the number/date stamp: Times New Roman when installed, else its metric twin.
+SIGNING_FONT = os.environ.get("SIGNING_FONT", "")
+SIGNING_FONT_ITALIC = os.environ.get("SIGNING_FONT_ITALIC", "")
+# The public address printed on issued PDFs ("Kiểm tra chữ ký số tại ...").
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")

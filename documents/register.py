@@ -40,6 +40,14 @@ def _next_number(commune, year, key):
     return sequence.last_number
 
 
+def peek_number(document, issued_on):
+    """The number label the next issue would take now (shown before issuing; nothing is reserved)."""
+    type_abbreviation = TYPE_ABBREVIATIONS[document.kind]
+    key = sequence_key(document.commune, type_abbreviation)
+    sequence = NumberSequence.objects.filter(commune=document.commune, year=issued_on.year, key=key).first()
+    return symbol((sequence.last_number if sequence else 0) + 1, type_abbreviation, document.commune.abbreviation)
+
+
 def assign_number(document, *, issued_on, clerk=None):
     """Give the document its number and write the register line. Must run inside the issue transaction."""
     assert transaction.get_connection().in_atomic_block, "assign_number must run inside a transaction"

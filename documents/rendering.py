@@ -56,13 +56,16 @@ ISSUED = "issued"
 
 
 # --- rendering ------------------------------------------------------------------------------
-def render_docx(document, *, final=False):
+def render_docx(document, *, final=False, signing=False):
     """The .docx of `document` from the active template of its kind.
 
     final=True is used once, when the document is issued: number and date are printed and the
-    DỰ THẢO mark is gone.
+    DỰ THẢO mark is gone. signing=True is the version the signer signs digitally: no DỰ THẢO
+    mark, number and day still blank (the văn thư stamps them on the signed PDF).
     """
     context = build_context(document, final=final)
+    if signing:
+        context["draft"] = False
     version, template = active_template(document.kind)
     if version is None:
         # Our own template: in-process (the hot path), in the same sandbox.

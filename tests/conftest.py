@@ -10,6 +10,7 @@ more when their module is done, so nothing loads the demo data twice.
 Helpers (plain functions) live in tests/helpers/; test modules do not import from one another.
 """
 import os
+import shutil
 
 import pytest
 from django.core.management import call_command
@@ -34,6 +35,8 @@ def pytest_configure(config):
 def pytest_sessionstart(session):
     if os.environ.get("REQUIRE_POSTGRES") and "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL does not point at PostgreSQL.")
+    if os.environ.get("REQUIRE_SOFTHSM") and not shutil.which("softhsm2-util"):
+        raise pytest.UsageError("REQUIRE_SOFTHSM is set but softhsm2 is not installed: the signing tests would be skipped.")
     if os.environ.get("REQUIRE_REDIS") and not os.environ.get("REDIS_URL"):
         raise pytest.UsageError("REQUIRE_REDIS is set but REDIS_URL is not: the Redis task tests would be skipped.")
 
@@ -135,3 +138,43 @@ def fail_rendering_for(monkeypatch):
 
     monkeypatch.setattr(documents.rendering, "store_issued_file", store_issued_file)
     return failing
+
+
+@pytest.fixture(autouse=True)
+def digital_signing_only_when_marked(request, settings):
+    """`sign` and `issue` are plain state changes in the tests, except those marked `signing`
+    (real keys in SoftHSM2, a PDF from LibreOffice), so the other tests need neither."""
+    settings.DIGITAL_SIGNING = bool(request.node.get_closest_marker("signing"))
+
+
+@pytest.fixture(scope="session")
+def _softhsm_dir(tmp_path_factory):
+    """A SoftHSM2 token directory and demo CA for this session; skipped without softhsm2 unless
+    REQUIRE_SOFTHSM is set."""
+    from django.conf import settings as django_settings
+
+    if not shutil.which("softhsm2-util") or not os.path.exists(django_settings.SOFTHSM2_MODULE):
+        if os.environ.get("REQUIRE_SOFTHSM"):
+            pytest.fail("REQUIRE_SOFTHSM is set but SoftHSM2 is not usable here.")
+        pytest.skip("softhsm2 is not installed")
+    directory = tmp_path_factory.mktemp("softhsm")
+    django_settings.SIGNING_DEMO_DIR = directory
+    django_settings.SIGNING_TRUST_ROOTS = [str(directory / "ca" / "ca.pem")]
+    django_settings.SIGNING_CRLS = [str(directory / "ca" / "ca.crl")]
+    django_settings.SIGNING_PINS = {**django_settings.SIGNING_PINS, "DEMO": "20262030"}
+    # SoftHSM2 reads its configuration once, when the module is first loaded in this process.
+    os.environ["SOFTHSM2_CONF"] = str(directory / "softhsm2.conf")
+    return directory
+
+
+@pytest.fixture
+def signing_keys(_softhsm_dir, django_db_blocker):
+    """Demo CA and keys (CHỈ DÙNG THỬ) in the session's SoftHSM2 token, created by the command
+    `make run` uses. The token keeps its keys; the rows are made again after a transactional test
+    emptied the database (the command is idempotent)."""
+    from signatures.models import SigningKey
+
+    with django_db_blocker.unblock():
+        if not SigningKey.objects.filter(user__username="pct").exists():
+            call_command("demo_signing_keys", verbosity=0)
+    return _softhsm_dir

@@ -7,7 +7,7 @@ from viewflow.urls import AppMenuMixin, Application, Site, Viewset, route
 from accounts.models import Role
 from workflows import policy
 
-from .views import account, dashboard, documents, notifications, queues
+from .views import account, dashboard, documents, incoming, notifications, queues, signatures
 
 
 def _has_role(*roles):
@@ -52,6 +52,12 @@ class DocumentsApp(WebApplication):
     notifications_path = route(
         "thong-bao/", Page(app_name="thong-bao", title="Thông báo", icon="notifications", view_class=notifications.NotificationsView)
     )
+    incoming_path = route(
+        "van-ban-den/", Page(app_name="van-ban-den", title="Văn bản đến", icon="move_to_inbox", view_class=incoming.IncomingView)
+    )
+    incoming_open_path = path("van-ban-den/<int:pk>/", incoming.IncomingOpenView.as_view(), name="incoming_open")
+    incoming_file_path = path("van-ban-den/<int:pk>/tep/", incoming.IncomingFileView.as_view(), name="incoming_file")
+    deliveries_path = path("<int:pk>/phat-hanh/", incoming.DeliveriesView.as_view(), name="deliveries")
     mark_all_path = path("thong-bao/da-doc-het/", notifications.MarkReadView.as_view(), name="mark_all_read")
     mark_read_path = path("thong-bao/<int:pk>/da-doc/", notifications.MarkReadView.as_view(), name="mark_read")
     create_path = path("tao-bao-cao/", documents.CreateReportView.as_view(), name="create")
@@ -62,6 +68,9 @@ class DocumentsApp(WebApplication):
     pdf_path = path("<int:pk>/tai-ve/pdf/", documents.PdfView.as_view(), name="pdf")
     pdf_status_path = path("<int:pk>/tai-ve/pdf/tinh-trang/", documents.PdfStatusView.as_view(), name="pdf_status")
     attachment_path = path("<int:pk>/minh-chung/<int:attachment_id>/", documents.AttachmentView.as_view(), name="attachment")
+    signatures_path = path("<int:pk>/chu-ky-so/", signatures.SignaturesView.as_view(), name="signatures")
+    pdf_to_sign_path = path("<int:pk>/chu-ky-so/ky-noi-khac/", signatures.PdfToSignView.as_view(), name="pdf_to_sign")
+    signing_preview_path = path("<int:pk>/chu-ky-so/ban-se-ky/", signatures.SigningPreviewView.as_view(), name="signing_preview")
 
 
 class ReviewApp(WebApplication):

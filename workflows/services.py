@@ -19,7 +19,7 @@ from plans.plan_text import plan_sections
 
 from . import content as doc_content
 from . import policy, signals
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, WrongState
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, WorkflowError, WrongState
 from .models import EDITABLE_STATES, AuditEntry, Document, DocumentVersion, Kind
 
 logger = logging.getLogger(__name__)
@@ -191,8 +191,11 @@ def four_eyes_note(document, user):
 
 
 @transaction.atomic
-def perform_transition(document_id, user, name, comment="", *, expected_state=None):
-    """Fire a lifecycle transition. Returns the document after the change."""
+def perform_transition(document_id, user, name, comment="", *, expected_state=None, signed_file=None):
+    """Fire a lifecycle transition. Returns the document after the change.
+
+    signed_file: for `sign`, the bytes of a PDF the signer signed elsewhere (their own token and
+    tool); the receivers of document_signing check it instead of signing on the server."""
     if name not in policy.TRANSITIONS:
         raise NotFound(f"Không có thao tác «{name}».")
     comment = doc_content.clean_text(comment or "", "comment", doc_content.MAX_COMMENT)
@@ -233,6 +236,7 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
         document.reviewer = user
     elif name == "sign":
         document.signer = user
+        signals.document_signing.send(sender=Document, document=document, signer=user, signed_file=signed_file)
     elif name == "issue":
         _send_issue_signal(signals.document_numbering, document=document, issued_on=timezone.localdate(now), clerk=user)
     try:
@@ -252,6 +256,8 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     if name == "issue":
         try:
             _send_issue_signal(signals.document_issued, document=document)
+        except WorkflowError:
+            raise  # a receiver's own reason (e.g. the organisation's key refused), already in Vietnamese
         except Exception as exc:  # any rendering failure rolls the whole issue back
             logger.exception("Rendering the issued file of document %s failed", document.pk)
             raise Unavailable(

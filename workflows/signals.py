@@ -29,3 +29,8 @@ unit_report_numbering = Signal()
 # transition by raising a workflows.errors.WorkflowError (rounds: a summary report whose figures are
 # out of date answers 409).
 document_transition_checking = Signal()
+
+# Sent inside the `sign` transaction after the state changed and document.signer is set, before
+# the row is saved: document, signer, signed_file (bytes of a PDF signed elsewhere, or None). Receivers sign the document digitally (signatures app); an
+# exception (a workflows.errors error with its Vietnamese reason) refuses the signing: nothing changes.
+document_signing = Signal()

@@ -15,6 +15,7 @@ from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from plans.models import Period, Target
 from rounds.selectors import unread_for
+from signatures import services as signing
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
 from workflows import policy, queries, services
@@ -123,6 +124,8 @@ class DocumentView(LoginRequiredMixin, View):
 
     def context(self, request, document, **extra):
         context = presenters.document_context(document, request.user, with_diff=self.with_diff)
+        # What «Ký ban hành» / «Cấp số và phát hành» will do: the key, the PDF, the number and date.
+        context["signing"] = signing.action_notice(document, request.user, [a["name"] for a in context["actions"]])
         context.update(extra)
         return context
 
@@ -283,6 +286,13 @@ class PdfView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         document = visible_document(request.user, pk)
+        original = signing.original(document)
+        if original is not None:  # issued with digital signatures: the signed original itself
+            try:
+                content = original.content()
+            except ValueError as exc:
+                return _file_unavailable(request, document, str(exc))
+            return FileResponse(io.BytesIO(content), as_attachment=True, filename=original.filename, content_type="application/pdf")
         pdf = pdfs.request(document)
         if pdf.status == pdf.Status.READY:
             try:
