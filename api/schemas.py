@@ -9,19 +9,13 @@ counted after Unicode NFC composition, as the services in workflows.content coun
 import unicodedata
 
 from datetime import date, datetime
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Optional
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, StrictBool
+from pydantic import BeforeValidator, ConfigDict, create_model
 
 from workflows.content import (
-    INITIATIVE_KINDS,
     MAX_COMMENT,
-    MAX_EVIDENCE,
-    MAX_INITIATIVE_KIND,
-    MAX_INITIATIVE_NAME,
-    MAX_INITIATIVES,
-    MAX_NOTE,
     MAX_SECTION,
     MAX_TITLE,
     SECTION_LABELS,
@@ -30,6 +24,9 @@ from workflows.content import (
     Initiative,
     PreviousValues,
     TargetEntry,
+    UnitReportContent,
+    Value,
+    limit,
 )
 
 # Largest id a BigAutoField (and SQLite INTEGER) can hold.
@@ -43,7 +40,7 @@ KindName = Literal["plan", "unit_report", "summary_report"]
 StateName = Literal["draft", "submitted", "under_review", "returned", "approved", "signed", "issued"]
 TransitionName = Literal["submit", "withdraw", "start_review", "return", "approve", "sign", "send_back", "issue"]
 # A target value: percent (number), count (integer), achieved (true/false) or a short text.
-TargetValue = Optional[Union[StrictBool, int, float, str]]
+TargetValue = Value
 
 
 class Strict(Schema):
@@ -54,7 +51,7 @@ def _nfc(value):
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def Text(max_length, **kwargs):
+def Text(max_length=None, **kwargs):
     """A string whose length limit is counted after NFC composition, like the server's."""
     return Annotated[str, Field(max_length=max_length, **kwargs), BeforeValidator(_nfc)]
 
@@ -143,17 +140,34 @@ class DocumentCreateIn(Strict):
     plan: Optional[str] = Field(None, pattern=CODE_PATTERN, description="Mã kế hoạch; bỏ trống nếu cơ quan chỉ có một kế hoạch")
 
 
-class ValueIn(Strict):
-    code: str = Field(..., min_length=1, max_length=10)
-    value: TargetValue = None
-    note: Optional[Text(MAX_NOTE)] = Field(None, description=f"Ghi chú, tối đa {MAX_NOTE} ký tự sau chuẩn hóa NFC")
-    evidence: Optional[Text(MAX_EVIDENCE)] = Field(None, description=f"Minh chứng, tối đa {MAX_EVIDENCE} ký tự sau chuẩn hóa NFC")
+def _input_field(info, *, required=False):
+    """A request field from a content-model field: the same limits and description; text limits
+    counted after NFC; optional unless `required` (the service fills in the model's default)."""
+    if info.annotation is str:
+        lengths = {type(m).__name__: m for m in info.metadata}
+        bounds = {}
+        if "MaxLen" in lengths:
+            bounds["max_length"] = lengths["MaxLen"].max_length
+        if "MinLen" in lengths:
+            bounds["min_length"] = lengths["MinLen"].min_length
+        annotation = Text(**bounds)
+    else:
+        annotation = info.annotation
+    if required:
+        return annotation, Field(..., description=info.description)
+    return Optional[annotation], Field(None, description=info.description)
 
 
-class InitiativeIn(Strict):
-    name: Text(MAX_INITIATIVE_NAME, min_length=1)
-    kind: Optional[Text(MAX_INITIATIVE_KIND)] = Field(None, description="Loại mô hình: " + ", ".join(INITIATIVE_KINDS))
-    note: Optional[Text(MAX_NOTE)] = None
+def input_schema(model, name, doc, *, required=(), **extra):
+    """The strict request shape of a content model: every field of `model`, unknown keys refused."""
+    fields = {key: _input_field(info, required=key in required) for key, info in model.model_fields.items()}
+    return create_model(name, __base__=Strict, __module__=__name__, __doc__=doc, **extra, **fields)
+
+
+ValueIn = input_schema(
+    TargetEntry, "ValueIn", "Kết quả một chỉ tiêu.", code=(str, Field(..., min_length=1, max_length=10, description="Mã chỉ tiêu"))
+)
+InitiativeIn = input_schema(Initiative, "InitiativeIn", "Một mô hình đã xây dựng trong kỳ.", required=("name",))
 
 
 # Every section key of every kind of document; a key of another kind is refused by the service.
@@ -181,7 +195,9 @@ class DocumentPatchIn(Strict):
     )
     values: Optional[list[ValueIn]] = Field(None, max_length=200)
     initiatives: Optional[list[InitiativeIn]] = Field(
-        None, max_length=MAX_INITIATIVES, description="Các mô hình đã xây dựng trong kỳ (chỉ báo cáo của đơn vị); thay cả danh sách"
+        None,
+        max_length=limit(UnitReportContent, "initiatives"),
+        description="Các mô hình đã xây dựng trong kỳ (chỉ báo cáo của đơn vị); thay cả danh sách",
     )
 
 

@@ -56,7 +56,7 @@ class Target(models.Model):
     class InputKind(models.TextChoices):
         PERCENT = "percent", "Tỷ lệ phần trăm (0–100)"
         COUNT = "count", "Số lượng (số nguyên không âm)"
-        BOOLEAN = "boolean", "Đạt / không đạt"
+        BOOLEAN = "boolean", "Đạt / Chưa đạt"
         TEXT = "text", "Đánh giá bằng lời"
 
     class Comparison(models.TextChoices):

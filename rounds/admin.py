@@ -5,10 +5,10 @@ from .models import ReminderLog, RoundSettings
 
 @admin.register(RoundSettings)
 class RoundSettingsAdmin(admin.ModelAdmin):
-    list_display = ("commune", "reminder_days_before", "review_after_days", "weight_targets", "weight_on_time", "weight_return", "weight_model")
+    list_display = ("commune", "reminder_days_before", "review_after_days", "weight_targets", "weight_on_time", "weight_return", "weight_initiative")
     fieldsets = (
         ("Nhắc việc", {"fields": ("commune", "reminder_days_before", "review_after_days")}),
-        ("Trọng số đánh giá thi đua", {"fields": ("weight_targets", "weight_on_time", "weight_return", "weight_model", "max_model_points")}),
+        ("Trọng số đánh giá thi đua", {"fields": ("weight_targets", "weight_on_time", "weight_return", "weight_initiative", "max_initiative_points")}),
     )
 
 

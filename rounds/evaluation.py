@@ -8,7 +8,7 @@ rounds.models.RoundSettings (admin: "Cấu hình kỳ báo cáo và thi đua"):
   score = weight_targets × (targets met / targets judged)         default 50 points
         + weight_on_time × (reports on time / reports expected)   default 30 points
         − weight_return  × number of returns                      default 5 points each
-        + min(weight_model × initiatives built, max_model_points) default 5 each, at most 20
+        + min(weight_initiative × initiatives built, max_initiative_points) default 5 each, at most 20
 
 - Targets met: over the unit's APPROVED reports of the year, each reported target value is judged
   against the target (≥, >, đạt, tăng so với kỳ trước of the same unit). Commune-wide targets
@@ -58,7 +58,7 @@ class Weights:
     @classmethod
     def for_commune(cls, commune_id):
         s = RoundSettings.for_commune(commune_id)
-        return cls(s.weight_targets, s.weight_on_time, s.weight_return, s.weight_model, s.max_model_points)
+        return cls(s.weight_targets, s.weight_on_time, s.weight_return, s.weight_initiative, s.max_initiative_points)
 
 
 class EvaluationRow(BaseModel):

@@ -83,8 +83,8 @@ class RoundSettings(models.Model):
     weight_return = models.DecimalField(
         "điểm trừ mỗi lần bị trả lại", max_digits=6, decimal_places=2, default=Decimal("5"),
     )
-    weight_model = models.DecimalField("điểm mỗi mô hình", max_digits=6, decimal_places=2, default=Decimal("5"))
-    max_model_points = models.DecimalField(
+    weight_initiative = models.DecimalField("điểm mỗi mô hình", max_digits=6, decimal_places=2, default=Decimal("5"))
+    max_initiative_points = models.DecimalField(
         "điểm mô hình tối đa", max_digits=6, decimal_places=2, default=Decimal("20"),
     )
 

@@ -260,6 +260,15 @@ def test_openapi_limits_match_the_server(client):
     assert schemas["ValueIn"]["properties"]["note"]["anyOf"][0]["maxLength"] == doc_content.MAX_NOTE
     assert schemas["ValueIn"]["properties"]["evidence"]["anyOf"][0]["maxLength"] == doc_content.MAX_EVIDENCE
     assert schemas["InitiativeIn"]["properties"]["name"]["maxLength"] == doc_content.MAX_INITIATIVE_NAME
+    # The request shapes are the content model's fields: every field, the same limits.
+    for name, model in (("ValueIn", doc_content.TargetEntry), ("InitiativeIn", doc_content.Initiative)):
+        properties = schemas[name]["properties"]
+        assert set(model.model_fields) <= set(properties)
+        for field, info in model.model_fields.items():
+            if info.annotation is str:
+                shape = properties[field].get("anyOf", [properties[field]])[0]
+                assert shape["maxLength"] == doc_content.limit(model, field), (name, field)
+    assert patch["initiatives"]["anyOf"][0]["maxItems"] == doc_content.limit(doc_content.UnitReportContent, "initiatives")
     period_pattern = schemas["DocumentCreateIn"]["properties"]["period"]["anyOf"][0]["pattern"]
     import re
 

@@ -95,7 +95,7 @@ def test_a_report_not_yet_due_is_neither_on_time_nor_late(clock):
 def test_weights_change_the_ranking(clock):
     two_rounds_of_2026(clock)
     RoundSettings.objects.create(
-        commune=the_plan().commune, weight_targets=0, weight_on_time=0, weight_return=0, weight_model=10, max_model_points=100
+        commune=the_plan().commune, weight_targets=0, weight_on_time=0, weight_return=0, weight_initiative=10, max_initiative_points=100
     )
     rows = by_code(evaluate_year(the_plan(), 2026))
     assert rows["xom-02"].rank < rows["xom-03"].rank  # one model beats none when only models count

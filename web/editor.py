@@ -70,8 +70,9 @@ def rows_from_post(document, targets, post):
 
     content = document.typed_content
     data = _rows(document, content, targets, post.get("title", ""), lambda key: post.get(f"section-{key}", ""), typed, [])
+    most = doc_content.limit(doc_content.UnitReportContent, "initiatives") + EXTRA_INITIATIVE_ROWS
     try:
-        total = min(int(post.get("initiatives-total", "0")), doc_content.MAX_INITIATIVES + EXTRA_INITIATIVE_ROWS)
+        total = min(int(post.get("initiatives-total", "0")), most)
     except ValueError:
         total = 0
     for i in range(total):

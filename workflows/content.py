@@ -15,6 +15,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Optional, Union
 
+from annotated_types import MaxLen
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from .errors import Invalid
@@ -177,20 +178,27 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# The limits below are declared once, on the models: the services clean text to them (limit())
+# and api.schemas derives its request shapes from the same fields.
 class TargetEntry(_Part):
     """A unit's result for one target: the value, a note and where the evidence is."""
 
-    value: Value = None
-    note: str = ""
-    evidence: str = ""
+    value: Value = Field(None, description="Phần trăm (số), số lượng (số nguyên), đạt (true/false) hoặc lời đánh giá ngắn")
+    note: str = Field("", max_length=MAX_NOTE, description=f"Ghi chú, tối đa {MAX_NOTE} ký tự sau chuẩn hóa NFC")
+    evidence: str = Field("", max_length=MAX_EVIDENCE, description=f"Minh chứng, tối đa {MAX_EVIDENCE} ký tự sau chuẩn hóa NFC")
 
 
 class Initiative(_Part):
     """A "mô hình" the unit built in the period (Xóm số, Tuyến đường xanh, ...)."""
 
-    name: str
-    kind: str = "Khác"
-    note: str = ""
+    name: str = Field(..., min_length=1, max_length=MAX_INITIATIVE_NAME, description="Tên mô hình")
+    kind: str = Field("Khác", max_length=MAX_INITIATIVE_KIND, description="Loại mô hình: " + ", ".join(INITIATIVE_KINDS))
+    note: str = Field("", max_length=MAX_NOTE, description=f"Ghi chú, tối đa {MAX_NOTE} ký tự sau chuẩn hóa NFC")
+
+
+def limit(model, field):
+    """The max_length a content model declares for one of its text fields."""
+    return next(m.max_length for m in model.model_fields[field].metadata if isinstance(m, MaxLen))
 
 
 class PreviousValues(_Part):
@@ -308,7 +316,9 @@ class PlanContent(Content):
 class UnitReportContent(Content):
     kind: ClassVar[str] = "unit_report"
     values: dict[str, TargetEntry] = Field(default_factory=dict)
-    initiatives: list[Initiative] = Field(default_factory=list)
+    initiatives: list[Initiative] = Field(
+        default_factory=list, max_length=MAX_INITIATIVES, description="Các mô hình đã xây dựng trong kỳ"
+    )
     previous: Optional[PreviousValues] = None
 
     @field_validator("previous", mode="before")
@@ -356,8 +366,8 @@ class UnitReportContent(Content):
                 errors[f"values.{code}"] = [exc.errors["value"][0]]
                 continue
             try:
-                note = clean_text(item.get("note") or "", f"values.{code}.note", MAX_NOTE)
-                evidence = clean_text(item.get("evidence") or "", f"values.{code}.evidence", MAX_EVIDENCE)
+                note = clean_text(item.get("note") or "", f"values.{code}.note", limit(TargetEntry, "note"))
+                evidence = clean_text(item.get("evidence") or "", f"values.{code}.evidence", limit(TargetEntry, "evidence"))
             except Invalid as exc:
                 errors.update(exc.errors)
                 continue
@@ -370,8 +380,9 @@ class UnitReportContent(Content):
         """A copy whose list of initiatives is `initiatives` (each {"name", "kind", "note"})."""
         if not isinstance(initiatives, list):
             raise Invalid("Dữ liệu không hợp lệ.", {"initiatives": ["Phải là danh sách mô hình."]})
-        if len(initiatives) > MAX_INITIATIVES:
-            raise Invalid("Dữ liệu không hợp lệ.", {"initiatives": [f"Tối đa {MAX_INITIATIVES} mô hình."]})
+        most = limit(UnitReportContent, "initiatives")
+        if len(initiatives) > most:
+            raise Invalid("Dữ liệu không hợp lệ.", {"initiatives": [f"Tối đa {most} mô hình."]})
         errors = {}
         cleaned = []
         for index, item in enumerate(initiatives):
@@ -380,9 +391,9 @@ class UnitReportContent(Content):
                 errors[field] = ["Mỗi mô hình là một đối tượng có «name» và «kind»."]
                 continue
             try:
-                name = clean_text(item.get("name"), f"{field}.name", MAX_INITIATIVE_NAME, multiline=False)
-                kind = clean_text(item.get("kind") or "Khác", f"{field}.kind", MAX_INITIATIVE_KIND, multiline=False)
-                note = clean_text(item.get("note") or "", f"{field}.note", MAX_NOTE)
+                name = clean_text(item.get("name"), f"{field}.name", limit(Initiative, "name"), multiline=False)
+                kind = clean_text(item.get("kind") or "Khác", f"{field}.kind", limit(Initiative, "kind"), multiline=False)
+                note = clean_text(item.get("note") or "", f"{field}.note", limit(Initiative, "note"))
             except Invalid as exc:
                 errors.update(exc.errors)
                 continue
