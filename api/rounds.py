@@ -5,12 +5,13 @@ workflows.errors into JSON errors; the views here only resolve inputs and call t
 """
 import io
 from datetime import date, datetime
-from typing import Optional, Union
+from typing import Optional
 
 from django.http import FileResponse
 from ninja import Field, Path, Query, Router, Schema
 
 from plans.formatting import date_vn
+from workflows.content import CompiledTarget
 from workflows.errors import NotFound
 from workflows.models import Document
 
@@ -55,22 +56,6 @@ class OpenRoundOut(Schema):
     created: list[DraftOut]
 
 
-class ContributionOut(Schema):
-    unit: str
-    value_label: str
-
-
-class CompiledTargetOut(Schema):
-    code: str
-    text: str
-    target_label: str = Field(..., description="Chỉ tiêu đề ra, ví dụ «≥ 95%», «Tăng»")
-    value: Union[bool, int, float, str, None] = Field(None, description="Giá trị cấp xã (số, đạt/không, lời) hoặc null")
-    value_label: str = Field(..., description="Giá trị hiển thị, dấu phẩy thập phân: «96,5%»")
-    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ cơ sở đánh giá")
-    contributions: list[ContributionOut]
-    missing_units: list[str] = Field(..., description="Đơn vị phải báo cáo nhưng chưa có báo cáo được duyệt")
-
-
 class CompiledOut(Schema):
     document_id: int
     version: int
@@ -78,7 +63,7 @@ class CompiledOut(Schema):
     period: str
     data_window: str
     computed_at: str
-    targets: list[CompiledTargetOut]
+    targets: list[CompiledTarget] = Field(..., description="Số liệu từng chỉ tiêu, theo mô hình nội dung báo cáo tổng hợp")
 
 
 class StatusRowOut(Schema):

@@ -202,24 +202,24 @@ class PreviousValues(_Part):
 
 
 class Contribution(_Part):
-    unit: str
-    value_label: str
+    unit: str = Field(..., description="Tên đơn vị")
+    value_label: str = Field(..., description="Số liệu của đơn vị như in trong báo cáo")
 
 
 class CompiledTarget(_Part):
     """One target's commune-level figure in a summary report (rounds.compile.compute_figures)."""
 
-    code: str
+    code: str = Field(..., description="Mã chỉ tiêu")
     text: str = ""
-    area: Optional[int] = None
-    target_label: str = ""
-    value: Value = None
-    value_label: str = ""
+    area: Optional[int] = Field(None, description="Số thứ tự nội dung thi đua")
+    target_label: str = Field("", description="Chỉ tiêu đề ra, ví dụ «≥ 95%», «Tăng»")
+    value: Value = Field(None, description="Giá trị cấp xã (số, đạt/chưa đạt, lời) hoặc null")
+    value_label: str = Field("", description="Giá trị như in trong báo cáo: «96,5%», «Đạt», «Chưa có số liệu»")
     is_percent: bool = False
-    met: Optional[bool] = None
-    previous_value: Value = None
+    met: Optional[bool] = Field(None, description="Đạt chỉ tiêu; null khi chưa đủ cơ sở đánh giá")
+    previous_value: Value = Field(None, description="Giá trị cấp xã của kỳ trước (để đánh giá «Tăng»)")
     contributions: list[Contribution] = Field(default_factory=list)
-    missing_units: list[str] = Field(default_factory=list)
+    missing_units: list[str] = Field(default_factory=list, description="Đơn vị phải báo cáo nhưng chưa có báo cáo được duyệt")
 
 
 class Compiled(_Part):

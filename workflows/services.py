@@ -86,7 +86,8 @@ def ensure_plan_document(plan, user=None):
 
 @transaction.atomic
 def create_document(user, kind, *, plan, period=None, unit=None, title=None, content=None):
-    """Create a draft; `content` (optional) is a model of the kind, from workflows.content. A unit report belongs to the caller's unit; the plan and summary report to the coordinator."""
+    """Create a draft. A unit report belongs to the caller's unit; the plan and summary report to the
+    coordinator. `content`, when given, is the kind's content model (workflows.content)."""
     if kind not in Kind.values:
         raise Invalid("Loại văn bản không hợp lệ.", {"kind": [f"Chọn một trong: {', '.join(Kind.values)}."]})
     if kind in (Kind.UNIT_REPORT, Kind.SUMMARY_REPORT) and period is None:
