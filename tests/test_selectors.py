@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from accounts.models import User
 from organizations.models import Unit
 from rounds.compile import create_summary
 from workflows.services import perform_transition
@@ -301,3 +302,16 @@ def test_compiled_figures_agree_on_the_document_page_in_the_api_and_in_its_expor
     export = [(r[0], r[4]) for r in _sheet_rows(login("pct").get(f"/documents/{summary.pk}/compiled/xlsx").getvalue())]
     assert len(page) == 13 and page == api == export
     assert ("1.3", "92,5%") in api
+
+
+# --- who reads the round screens: one rule for the pages and the API ------------------------------
+
+def test_round_screens_are_open_to_the_same_people_on_the_web_and_in_the_api():
+    coordinator = demo("vhxh")
+    User.objects.create_user(
+        username="vhxh-soan-thao", password="x-Mật-khẩu-2026", unit=coordinator.unit, commune=coordinator.commune, roles=["drafter"]
+    )  # staff of the coordinator unit who is not a reviewer
+    for username, allowed in (("vhxh-soan-thao", True), ("pct", True), ("vanthu", True), ("tramyte", False), ("xom-01", False)):
+        pages = [client_for(username).get(path, params) for path, params in (("/theo-doi/", {"ky": "2026-H1"}), ("/theo-doi/danh-gia/", {"nam": "2026"}))]
+        calls = [login(username).get("/periods/2026-H1/status"), login(username).get("/evaluations/2026")]
+        assert {r.status_code for r in pages + calls} == ({200} if allowed else {403}), username

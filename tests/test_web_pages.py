@@ -26,7 +26,7 @@ REASONS = {
     "/tham-dinh/": "Trang «Thẩm định» chỉ dành cho cán bộ thẩm định (Phòng Văn hóa - Xã hội, Văn phòng HĐND-UBND).",
     "/ky-duyet/": "Trang «Ký duyệt» chỉ dành cho lãnh đạo UBND xã (Chủ tịch, Phó Chủ tịch).",
     "/van-thu/": "Trang «Văn thư» chỉ dành cho văn thư của UBND xã.",
-    "/theo-doi/": "Trang «Theo dõi, tổng hợp» dành cho cán bộ thẩm định, lãnh đạo UBND, văn thư và quản trị viên.",
+    "/theo-doi/": "Trang «Theo dõi, tổng hợp» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND, văn thư và quản trị viên.",
     "/van-ban/": "Chỉ cán bộ soạn thảo của đơn vị soạn thảo mới được sửa văn bản này.",
 }
 # page -> the roles that get 200 (the others 403), or an explicit status per role.
@@ -116,7 +116,7 @@ def test_applications_refuse_other_roles_with_the_reason():
         "/tham-dinh/": "chỉ dành cho cán bộ thẩm định",
         "/ky-duyet/": "chỉ dành cho lãnh đạo UBND",
         "/van-thu/": "chỉ dành cho văn thư",
-        "/theo-doi/": "dành cho cán bộ thẩm định, lãnh đạo UBND",
+        "/theo-doi/": "dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND",
     }
     client = client_for("tramyte")
     for url, reason in cases.items():

@@ -5,6 +5,7 @@ from django.urls import path
 from viewflow.urls import AppMenuMixin, Application, Site, Viewset, route
 
 from accounts.models import Role
+from rounds.access import may_see_round
 from workflows import policy
 
 from .views import account, dashboard, documents, incoming, notifications, queues, signatures
@@ -113,8 +114,11 @@ class DashboardApp(WebApplication):
     app_name = "theo-doi"
     title = "Theo dõi, tổng hợp"
     icon = "assessment"
-    allowed = staticmethod(lambda user: user.is_superuser or policy.sees_all(user))
-    denied_reason = "Trang «Theo dõi, tổng hợp» dành cho cán bộ thẩm định, lãnh đạo UBND, văn thư và quản trị viên."
+    # The same rule as the rounds API (rounds.selectors.require_round_reader), for the user's commune.
+    allowed = staticmethod(lambda user: user.is_superuser or may_see_round(user, user.home_commune_id))
+    denied_reason = (
+        "Trang «Theo dõi, tổng hợp» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND, văn thư và quản trị viên."
+    )
 
     matrix_path = route("", Page(app_name="tinh-hinh", title="Tình hình nộp báo cáo", icon="grid_on", view_class=dashboard.DashboardView))
     targets_path = route("chi-tieu/", Page(app_name="chi-tieu", title="Tiến độ 13 chỉ tiêu", icon="insert_chart", view_class=dashboard.TargetsView))
