@@ -56,9 +56,12 @@ static: $(STATIC_MANIFEST)
 
 # Import contracts first (pyproject.toml [tool.importlinter]): a lower app importing a higher one,
 # even inside a function, or a circle between an app's modules fails the run before pytest starts.
+# The tests run on one process per CPU core (at most 4), each with its own test database
+# (tests/helpers/scheduling.py); TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= auto
 test: install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile) $(PYTEST_ARGS)
 
 docx-templates: install
 	$(BIN)/python -m scripts.build_docx_templates

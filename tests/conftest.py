@@ -8,6 +8,10 @@ data is serialised once per session, restored before each such test (serialized_
 more when their module is done, so nothing loads the demo data twice.
 
 Helpers (plain functions) live in tests/helpers/; test modules do not import from one another.
+
+`make test` runs the suite on two or more processes (pytest-xdist, `-n auto --dist loadfile`):
+each worker has its own test database (pytest-django adds the worker's name to it), its own
+MEDIA_ROOT, live server and Chromium; tests/helpers/scheduling.py says how tests are shared out.
 """
 import os
 import shutil
@@ -16,6 +20,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
+
+from tests.helpers.scheduling import ModulesThenBrowserTests
 
 
 def pytest_configure(config):
@@ -30,6 +36,21 @@ def pytest_configure(config):
     pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
     if isinstance(pool, dict):
         pool["max_size"] = max(pool.get("max_size", 0), 40)
+    # Files the tests store (issued documents, evidence, PDFs) go to a directory of this test
+    # process, emptied first: never the developer's var/media, and never another worker's files
+    # (two workers' databases hand out the same primary keys, hence the same file names).
+    media = settings.VAR_DIR / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    shutil.rmtree(media, ignore_errors=True)
+    media.mkdir(parents=True)
+    settings.MEDIA_ROOT = media
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (make test): whole modules, except each browser test on its own."""
+    if config.getvalue("dist") == "loadfile":
+        return ModulesThenBrowserTests(config, log)
+    return None
 
 
 def pytest_sessionstart(session):

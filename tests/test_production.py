@@ -24,11 +24,17 @@ from django.views import defaults
 
 from config.middleware import DATABASE_UNAVAILABLE, unavailable_response
 from tests.helpers.parallel import postgres_only
-from tests.helpers.production import Browser, gunicorn, manage, production_env, python
+from tests.helpers.production import Browser, gunicorn, production_env, python
 
 ADMIN_PASSWORD = "Mat-khau-quan-tri-2026"
-USERS = f"""
+SETUP = """
 import django; django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("createcachetable")
+call_command("collectstatic", interactive=False, verbosity=0)
+"""
+USERS = f"""
 from accounts.models import User
 User.objects.create_superuser("quantri", "quantri@example.org", "{ADMIN_PASSWORD}")
 User.objects.create_user("khach", "khach@example.org", "{ADMIN_PASSWORD}")  # no unit, no role
@@ -142,10 +148,8 @@ def production_site(tmp_path_factory):
     """`make run`'s stack on a fresh SQLite database: migrate, collectstatic, one administrator."""
     var = tmp_path_factory.mktemp("production")
     env = production_env(var)
-    manage(env, "migrate", "--noinput")
-    manage(env, "createcachetable")
-    manage(env, "collectstatic", "--noinput")
-    python(env, USERS)
+    # The commands `make run` runs, in one process: each Python start-up costs a couple of seconds.
+    python(env, SETUP + USERS)
     with gunicorn(env, workers=3) as base:
         yield base, env
 

@@ -8,6 +8,7 @@ after it; `demo_snapshot` puts the demo data back once the module is done.
 """
 import os
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -93,34 +94,68 @@ def is_csp_message(message):
     return "CSP violation" in text or "Content Security Policy" in text
 
 
-@pytest.fixture
-def site(live_server, demo_data, chromium):
-    """Open pages as a given demo user: site.page("tramyte") -> a logged-in Playwright page.
+@pytest.fixture(scope="session")
+def user_contexts(chromium):
+    """One browser context per demo user for the whole session, so that later tests find the
+    scripts, styles and fonts cached and compiled (a fresh context costs Chromium about a second
+    of CPU). Each test still logs in anew: `site` clears the cookies before a user's first page."""
+    contexts = {}
+    yield contexts
+    for context in list(contexts.values()):
+        context.close()
 
+
+def new_context(chromium, viewport=DESKTOP):
+    context = chromium.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    return context
+
+
+@pytest.fixture
+def site(live_server, demo_data, chromium, user_contexts):
+    """Open pages as a given demo user: site.page("tramyte", path="/van-ban/") -> a logged-in
+    Playwright page at that address.
+
+    A user's first page in a test starts with no cookies and logs in through the form, keyboard
+    only; the user's later pages in the test share that session, sized to the viewport asked for.
     No page opened through it may violate the Content-Security-Policy (checked at the end)."""
-    contexts = []
+    anonymous_contexts = []
+    logged_in = set()
     violations = []
 
     class Site:
         url = live_server.url
         csp_violations = violations
 
-        def anonymous_page(self, viewport=DESKTOP):
-            context = chromium.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
-            contexts.append(context)
-            context.add_init_script(REPORT_CSP_VIOLATIONS)
+        def _page(self, context, viewport):
             page = context.new_page()
+            if page.viewport_size != viewport:
+                page.set_viewport_size(viewport)
             page.on("console", lambda message: violations.append(f"{page.url}: {message.text}") if is_csp_message(message) else None)
             page.set_default_timeout(15000)
             return page
 
-        def page(self, username, viewport=DESKTOP):
-            page = self.anonymous_page(viewport)
-            page.goto(f"{self.url}/accounts/login/")
+        def anonymous_page(self, viewport=DESKTOP):
+            context = new_context(chromium, viewport)
+            anonymous_contexts.append(context)
+            return self._page(context, viewport)
+
+        def page(self, username, viewport=DESKTOP, path="/"):
+            """A page logged in as `username`, open at `path` (the home page by default)."""
+            context = user_contexts.get(username)
+            if context is None:
+                context = user_contexts[username] = new_context(chromium)
+                context.on("close", lambda context: user_contexts.pop(username, None))
+            page = self._page(context, viewport)
+            if username in logged_in:
+                return self.go(page, path)
+            context.clear_cookies()  # nothing of an earlier test: no session, no message
+            page.goto(f"{self.url}/accounts/login/?{urlencode({'next': path})}")
             page.fill("#id_username", username)
             page.fill("#id_password", PASSWORD)
             page.press("#id_password", "Enter")  # keyboard only
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            logged_in.add(username)
             return page
 
         def go(self, page, path):
@@ -133,18 +168,21 @@ def site(live_server, demo_data, chromium):
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=width < 800)
 
         def both_widths(self, username, path, name):
+            """The page at the office and the phone width: screenshot, and no sideways scrolling."""
+            page = self.page(username, DESKTOP, path)
             for viewport in (DESKTOP, PHONE):
-                page = self.page(username, viewport)
-                self.go(page, path)
+                if page.viewport_size != viewport:
+                    page.set_viewport_size(viewport)
+                    self.go(page, path)
                 self.shot(page, name)
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at {viewport['width']}px"
-                page.context.close()
+            page.close()
 
     yield Site()
-    for context in contexts:
-        try:
-            context.close()
-        except Exception:
-            pass
+    for context in anonymous_contexts:
+        context.close()
+    for context in list(user_contexts.values()):
+        for page in context.pages:  # no page of this test keeps polling the server in the next
+            page.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

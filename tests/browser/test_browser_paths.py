@@ -13,12 +13,11 @@ pytestmark = pytest.mark.browser
 
 
 def open_round_in_ui(site, period_name="6 tháng đầu năm 2026"):
-    page = site.page("vhxh")
-    site.go(page, "/theo-doi/ky-bao-cao/")
+    page = site.page("vhxh", path="/theo-doi/ky-bao-cao/")
     row = page.locator("tr", has_text=period_name).first
     row.get_by_role("button", name="Mở kỳ báo cáo").click()
     expect(page.locator(".web-message--success")).to_contain_text(f"Đã mở kỳ «{period_name}»")
-    page.context.close()
+    page.close()
 
 
 def open_own_report(page):
@@ -48,8 +47,7 @@ def test_unit_report_submit_return_fix_approve(site):
     expect(unit.get_by_role("link", name="bien-ban.pdf")).to_be_visible()
 
     # The reviewer takes it and returns it with a comment (the comment is required).
-    reviewer = site.page("vhxh")
-    site.go(reviewer, "/tham-dinh/")
+    reviewer = site.page("vhxh", path="/tham-dinh/")
     reviewer.get_by_role("button", name="Nhận thẩm định").first.click()
     expect(reviewer.get_by_role("button", name="Trả lại")).to_be_visible()
     reviewer.get_by_role("button", name="Trả lại").click()
@@ -76,8 +74,7 @@ def test_unit_report_submit_return_fix_approve(site):
     expect(reviewer.locator("#h-diff")).to_contain_text("Thay đổi so với phiên bản đã trả lại")
     expect(reviewer.locator("#so-sanh ins").first).to_contain_text("Đã bổ sung biên bản kiểm tra")
     site.shot(reviewer, "review-diff")
-    phone = site.page("vhxh", PHONE)
-    site.go(phone, reviewer.url.replace(site.url, ""))
+    phone = site.page("vhxh", PHONE, path=reviewer.url.replace(site.url, ""))
     site.shot(phone, "review-diff")
     reviewer.get_by_role("button", name="Duyệt").click()
     expect(reviewer.locator(".web-message--success")).to_contain_text("Đã duyệt")
@@ -95,14 +92,14 @@ def test_own_report_goes_to_the_office_four_eyes(site):
     assert client.post(f"/van-ban/{report.pk}/sua/", filled_report(client, report)).status_code == 302
     perform_transition(report.pk, User.objects.get(username="vhxh"), "submit")
 
-    author = site.go(site.page("vhxh"), "/tham-dinh/")
+    author = site.page("vhxh", path="/tham-dinh/")
     expect(author.get_by_text("Không có văn bản nào chờ thẩm định.")).to_be_visible()
     site.go(author, f"/tham-dinh/{report.pk}/")
     expect(author.get_by_role("note")).to_contain_text("nguyên tắc bốn mắt")
     expect(author.get_by_role("note")).to_contain_text("Văn phòng HĐND-UBND")
     expect(author.get_by_role("button", name="Nhận thẩm định")).to_have_count(0)
 
-    office = site.go(site.page("vanphong"), "/tham-dinh/")
+    office = site.page("vanphong", path="/tham-dinh/")
     office.get_by_role("button", name="Nhận thẩm định").first.click()
     office.get_by_role("button", name="Duyệt").click()
     expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
@@ -130,31 +127,26 @@ def test_report_form_checks_values_inline_and_keeps_them(site):
 
 
 def test_plan_review_sign_issue_and_download(site, tmp_path):
-    drafter = site.page("vhxh")
-    site.go(drafter, "/van-ban/")
+    drafter = site.page("vhxh", path="/van-ban/")
     drafter.get_by_role("link", name=re.compile("Triển khai phong trào thi đua")).first.click()
     drafter.get_by_role("button", name="Lưu và trình").click()
     expect(drafter.locator(".web-message--success")).to_contain_text("Đã lưu và trình văn bản.")
 
-    office = site.page("vanphong")
-    site.go(office, "/tham-dinh/")
+    office = site.page("vanphong", path="/tham-dinh/")
     office.get_by_role("button", name="Nhận thẩm định").first.click()
     office.get_by_role("button", name="Duyệt").click()
     expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
 
-    leader = site.page("pct")
-    site.go(leader, "/ky-duyet/")
+    leader = site.page("pct", path="/ky-duyet/")
     leader.get_by_role("link", name="Đọc và ký").first.click()
     expect(leader.get_by_role("heading", name="Lịch sử xử lý")).to_be_visible()
     site.shot(leader, "sign-off")
-    phone = site.page("pct", PHONE)
-    site.go(phone, leader.url.replace(site.url, ""))
+    phone = site.page("pct", PHONE, path=leader.url.replace(site.url, ""))
     site.shot(phone, "sign-off")
     leader.get_by_role("button", name="Ký ban hành").click()
     expect(leader.locator(".web-message--success")).to_contain_text("Đã ký")
 
-    clerk = site.page("vanthu")
-    site.go(clerk, "/van-thu/")
+    clerk = site.page("vanthu", path="/van-thu/")
     clerk.get_by_role("button", name="Cấp số và phát hành").first.click()
     expect(clerk.locator(".web-message--success")).to_contain_text(re.compile(r"Đã cấp số \d{2}/KH-UBND"))
     number = clerk.locator('[data-testid="number"]').inner_text()
@@ -174,22 +166,21 @@ def test_plan_review_sign_issue_and_download(site, tmp_path):
 def test_one_refused_action_per_role(site):
     open_round_in_ui(site)
     # Unit staff: the reviewer's pages are refused, with the reason.
-    unit = site.go(site.page("tramyte"), "/tham-dinh/")
+    unit = site.page("tramyte", path="/tham-dinh/")
     expect(unit.get_by_text("chỉ dành cho cán bộ thẩm định")).to_be_visible()
     # Reviewer: signing belongs to the leaders.
-    reviewer = site.go(site.page("vhxh"), "/ky-duyet/")
+    reviewer = site.page("vhxh", path="/ky-duyet/")
     expect(reviewer.get_by_text("chỉ dành cho lãnh đạo UBND")).to_be_visible()
     # Phó Chủ tịch: issuing belongs to the văn thư.
-    leader = site.go(site.page("pct"), "/van-thu/")
+    leader = site.page("pct", path="/van-thu/")
     expect(leader.get_by_text("chỉ dành cho văn thư")).to_be_visible()
     # Văn thư: no action on a report under way; only the buttons one may use are shown.
-    clerk = site.page("vanthu")
-    site.go(clerk, "/van-ban/tra-cuu/?q=tram+y+te&kind=unit_report")
+    clerk = site.page("vanthu", path="/van-ban/tra-cuu/?q=tram+y+te&kind=unit_report")
     clerk.get_by_role("link", name=re.compile("Trạm Y tế")).first.click()
     expect(clerk.get_by_text("Bạn không có thao tác nào")).to_be_visible()
     expect(clerk.get_by_role("button", name="Cấp số và phát hành")).to_have_count(0)
     # Văn phòng reviewer: opening a round belongs to Phòng VH-XH.
-    office = site.go(site.page("vanphong"), "/theo-doi/ky-bao-cao/")
+    office = site.page("vanphong", path="/theo-doi/ky-bao-cao/")
     expect(office.get_by_text("Chỉ cán bộ Phòng Văn hóa - Xã hội")).to_be_visible()
     expect(office.get_by_role("button", name="Mở kỳ báo cáo")).to_have_count(0)
 
@@ -215,7 +206,7 @@ def test_screens_fit_office_and_phone_widths(site):
         open_own_report(page)
         site.shot(page, "report-form")
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
-        page.context.close()
+        page.close()
 
 
 def test_keyboard_and_phone_menu(site):
@@ -234,7 +225,7 @@ def test_keyboard_and_phone_menu(site):
     page.keyboard.press("Enter")  # submits with the first button: Lưu dự thảo
     expect(page.locator(".web-message--success")).to_contain_text("Đã lưu dự thảo")
     expect(page.locator("input[data-kind=percent]").first).to_have_value("87,25")
-    page.context.close()
+    page.close()
 
     # On a phone the menu opens from the toolbar button and leads to the other pages.
     phone = site.page("tramyte", PHONE)
@@ -277,8 +268,7 @@ def test_pages_work_under_the_content_security_policy(site):
     from accounts.models import User
 
     User.objects.filter(username="vhxh").update(is_staff=True, is_superuser=True)
-    admin = site.page("vhxh")
-    site.go(admin, "/admin/")
+    admin = site.page("vhxh", path="/admin/")
     expect(admin.locator("#site-name")).to_contain_text("Quản trị hệ thống văn bản")
     site.go(admin, "/admin/workflows/document/")
     admin.locator("#searchbar").fill("Trạm")
