@@ -21,12 +21,14 @@ from django.conf import settings
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
 from pyhanko.pdf_utils import generic, images, layout, text
-from .fonts import PdfUnitsFontFactory
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp import QRStampStyle, StaticStampStyle, TextStampStyle
+
+from . import outside_loop
+from .fonts import PdfUnitsFontFactory
 
 NUMBER_FIELD = "SoKyHieu"
 DATE_FIELD = "NgayBanHanh"
@@ -317,7 +319,7 @@ def sign_as_person(data, signer, found, *, image, reason, location, verify_line=
         reason=reason, location=location,
     )
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_signer_style(image), timestamper=_timestamper())
-    return pdf_signer.sign_pdf(writer).getvalue()
+    return outside_loop.call(pdf_signer.sign_pdf, writer).getvalue()
 
 
 def prepare_for_signing_elsewhere(data, found, *, verify_line=None):
@@ -382,7 +384,9 @@ def sign_as_organisation(data, signer, *, number, date_text, seal, organisation,
     )
     style = _image_style(seal, stamp_text="%(org)s\n%(when)s", font_size=7)
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=_timestamper())
-    return pdf_signer.sign_pdf(writer, appearance_text_params={"org": organisation, "when": signed_at}).getvalue()
+    return outside_loop.call(
+        pdf_signer.sign_pdf, writer, appearance_text_params={"org": organisation, "when": signed_at}
+    ).getvalue()
 
 
 def signing_certificate(data):
