@@ -94,7 +94,8 @@ def compiled_xlsx(document):
         workbook,
         "Số liệu tổng hợp",
         [("Mã", 7), ("Chỉ tiêu", 50), ("Chỉ tiêu đề ra", 18), ("Kết quả", 14), ("Kết quả (hiển thị)", 20),
-         ("Đánh giá", 14), ("Đơn vị đóng góp", 50), ("Đơn vị chưa có báo cáo được duyệt", 40)],
+         ("Đánh giá", 14), ("Đơn vị đóng góp", 50), ("Đơn vị chưa có báo cáo được duyệt", 40),
+         ("Phạm vi số liệu", 26)],
         first=True,
     )
     for row in compiled.targets if compiled else []:
@@ -110,7 +111,8 @@ def compiled_xlsx(document):
         _append(
             sheet,
             [row.code, row.text, row.target_label, value, row.value_label,
-             verdict_label(row), contributions, "\n".join(row.missing_units)],
+             verdict_label(row), contributions, "\n".join(row.missing_units),
+             row.coverage_label if row.partial else ""],
             {4: fmt} if fmt else None,
         )
     meta = workbook.create_sheet("Thông tin")

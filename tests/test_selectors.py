@@ -294,14 +294,20 @@ def test_compiled_figures_agree_on_the_document_page_in_the_api_and_in_its_expor
     summary = create_summary(h1, demo("vhxh"))
     html = client_for("pct").get(f"/van-ban/{summary.pk}/").content.decode()
     section = html[html.index('id="so-lieu-tong-hop"'):]
+    # (code, printed value, how much data it rests on: "" when every unit reported)
     page = [
-        (code, _text(label))
-        for code, label in re.findall(r'data-label="Chỉ tiêu"><strong>([\d.]+)</strong>.*?data-label="Kết quả">(.*?)</td>', section, re.S)
+        (code, _text(value), _text(coverage).strip("()"))
+        for code, value, coverage in re.findall(
+            r'data-label="Chỉ tiêu"><strong>([\d.]+)</strong>.*?data-label="Kết quả">(.*?)(?:<div[^>]*>(.*?)</div>)?</td>', section, re.S
+        )
     ]
-    api = [(t["code"], t["value_label"]) for t in login("pct").get(f"/documents/{summary.pk}/compiled").json()["targets"]]
-    export = [(r[0], r[4]) for r in _sheet_rows(login("pct").get(f"/documents/{summary.pk}/compiled/xlsx").getvalue())]
+    api = [
+        (t["code"], t["value_label"], t["coverage_label"] if t["partial"] else "")
+        for t in login("pct").get(f"/documents/{summary.pk}/compiled").json()["targets"]
+    ]
+    export = [(r[0], r[4], r[8] or "") for r in _sheet_rows(login("pct").get(f"/documents/{summary.pk}/compiled/xlsx").getvalue())]
     assert len(page) == 13 and page == api == export
-    assert ("1.3", "92,5%") in api
+    assert ("1.3", "92,5%", "số liệu của 1/12 xóm") in api
 
 
 # --- who reads the round screens: one rule for the pages and the API ------------------------------
