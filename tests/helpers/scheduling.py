@@ -1,7 +1,7 @@
 """How `make test` shares the tests between its worker processes (pytest-xdist, `--dist loadfile`).
 
 xdist's loadfile hands a worker a whole test module at a time, so a module's fixtures are built
-once (the production server of tests/test_production.py, the demo data put back after a module of
+once (the production server of tests/project/test_production.py, the demo data put back after a module of
 transactional tests). The browser tests (under a `browser/` directory) are the exception: they are
 the longest tests and share only per-worker session fixtures, so each is a unit of its own, and
 they are handed out first, both workers taking them, then the modules in path order.

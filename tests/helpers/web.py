@@ -1,4 +1,4 @@
-"""Helpers for the web tests (tests/test_web_*.py and tests/browser): log in as a demo account, fill a report form."""
+"""Helpers for the web tests (tests/web/ and tests/browser): log in as a demo account, fill a report form."""
 import re
 
 from django.test import Client

@@ -1,17 +1,16 @@
 """The loaded plan, rendered, gives the seed Kế hoạch line for line."""
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from documents.inspection import open_docx, text_lines
 from documents.rendering import render_docx
 from workflows.models import Document
+from tests.helpers.seed import SEED
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parent / "data" / "ke-hoach-dien-chau-2026-2030.txt"  # kept with the tests
 HEADER_ONLY = {"DỰ THẢO", "ỦY BAN NHÂN DÂN", "XÃ DIỄN CHÂU", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"}
 DATE_LINE = re.compile(r"^Diễn Châu, ngày tháng (0[12]|[3-9]|1[0-2]) năm \d{4}$")
 

@@ -22,7 +22,7 @@ from workflows.attachments import add_attachment
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def issue_the_plan():

@@ -14,7 +14,7 @@ from workflows import content as doc_content
 from workflows.errors import Invalid
 from workflows.services import update_document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 migration = importlib.import_module("workflows.migrations.0004_typed_content")
 
 OLD_UNIT_REPORT = {

@@ -25,6 +25,7 @@ from django.views import defaults
 from config.middleware import DATABASE_UNAVAILABLE, unavailable_response
 from tests.helpers.parallel import postgres_only
 from tests.helpers.production import Browser, gunicorn, production_env, python
+from tests.helpers.seed import SEED
 
 ADMIN_PASSWORD = "Mat-khau-quan-tri-2026"
 SETUP = """
@@ -43,12 +44,9 @@ User.objects.create_user("khach", "khach@example.org", "{ADMIN_PASSWORD}")  # no
 
 # --- a bare clone ---------------------------------------------------------------------------
 def test_seed_text_lives_in_the_repository():
-    from tests import test_docx_seed, test_plan_loading
-
     root = Path(settings.BASE_DIR).resolve()
-    for module in (test_docx_seed, test_plan_loading):
-        assert module.SEED.resolve().is_relative_to(root), module.SEED
-        assert "KẾ HOẠCH" in module.SEED.read_text(encoding="utf-8")
+    assert SEED.resolve().is_relative_to(root), SEED
+    assert "KẾ HOẠCH" in SEED.read_text(encoding="utf-8")
 
 
 # --- the secret key -------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from plans.models import Area, Assignment, Period, Plan, Target
 from plans.periods import half_year_window, year_window
 from workflows.content import SECTIONS
 from workflows.models import Document
+from tests.helpers.seed import SEED
 
-SEED = Path(__file__).resolve().parent / "data" / "ke-hoach-dien-chau-2026-2030.txt"  # kept with the tests
 DATA = Path(settings.BASE_DIR) / "data" / "dien-chau-2026-2030.yaml"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII"]
 

@@ -126,7 +126,7 @@ class CrashingBackend(EmailBackend):
 
 def test_a_crash_half_way_then_a_rerun_sends_the_rest_exactly_once(clock, settings):
     opened("2026-H1")
-    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.CrashingBackend"
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.CrashingBackend"
     CrashingBackend.sent = 0
     clock.set(2026, 6, 16, 8, 0)
     with pytest.raises(Crash):
@@ -151,7 +151,7 @@ class FailingBackend(EmailBackend):
 
 def test_a_mail_server_failure_is_reported_and_retried_next_run(clock, settings):
     opened("2026-H1")
-    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.FailingBackend"
     clock.set(2026, 6, 16, 8, 0)
     with pytest.raises(CommandError) as caught:
         call_command("send_reminders", stdout=_Sink())
@@ -167,7 +167,7 @@ def test_a_mail_server_failure_is_reported_and_retried_next_run(clock, settings)
 
 def test_a_report_submitted_before_a_pending_reminder_is_delivered_gets_none(clock, settings):
     h1 = opened("2026-H1")
-    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.FailingBackend"
     clock.set(2026, 6, 16, 8, 0)
     run(clock.now)
     submit(h1, "xom-01")
@@ -238,7 +238,7 @@ def test_a_notice_that_cannot_be_mailed_does_not_break_the_transition(clock, set
     clock.set(2026, 6, 1, 8, 0)
     h1 = opened("2026-H1")
     document = submit(h1, "xom-01")
-    settings.EMAIL_BACKEND = "tests.test_rounds_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.FailingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         perform_transition(document.pk, demo("vhxh"), "start_review")
         approved = perform_transition(document.pk, demo("vhxh"), "approve")

@@ -37,7 +37,7 @@ from tests.helpers.workflow import TO_SIGNED, run, opened
 from workflows.models import Document
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.redis,
