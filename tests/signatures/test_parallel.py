@@ -7,6 +7,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 
+from signatures import outside_loop
 from signatures.keys import validation_context
 from signatures.models import SignedPdf
 from tests.helpers.parallel import in_parallel, postgres_only
@@ -30,7 +31,7 @@ def test_parallel_issues_with_the_organisation_signature_are_numbered_without_ho
     assert labels == [f"{n:02d}/KH-UBND" for n in range(1, 5)]
     for document, (_, label) in zip(documents, results):
         data = SignedPdf.objects.get(document=document, stage="issued").content()
-        statuses = [validate_pdf_signature(s, validation_context()) for s in PdfFileReader(io.BytesIO(data)).embedded_signatures]
+        statuses = [outside_loop.call(validate_pdf_signature, s, validation_context()) for s in PdfFileReader(io.BytesIO(data)).embedded_signatures]
         assert len(statuses) == 2 and all(s.bottom_line for s in statuses)
         text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
         assert f"Số: {label}" in text
