@@ -19,13 +19,17 @@ GUARDED = ("submit", "approve", "sign", "issue")
 NOT_COMPILED = "Báo cáo chưa được tổng hợp số liệu từ báo cáo của các đơn vị."
 
 
-def approved_reports(period_id):
-    """The period's unit reports that count as final figures, in the units' order."""
-    return list(
-        Document.objects.filter(kind=Kind.UNIT_REPORT, period_id=period_id, state__in=FINAL_STATES)
+def _final_unit_reports(period_ids):
+    return (
+        Document.objects.filter(kind=Kind.UNIT_REPORT, period_id__in=period_ids, state__in=FINAL_STATES)
         .select_related("unit")
         .order_by("unit__order", "unit__name")
     )
+
+
+def approved_reports(period_id):
+    """The period's unit reports that count as final figures, in the units' order."""
+    return list(_final_unit_reports([period_id]))
 
 
 def source_records(reports):
@@ -36,10 +40,11 @@ def source_records(reports):
     ]
 
 
-def changes_since_compiled(document):
+def changes_since_compiled(document, approved=None):
     """What changed among the approved unit reports since the summary was compiled ([] when none).
 
-    Each item is a sentence naming the unit. Not a summary report of a period: always []."""
+    Each item is a sentence naming the unit. Not a summary report of a period: always [].
+    `approved`: the period's approved_reports when the caller already has them (freshness_many)."""
     if document.kind != Kind.SUMMARY_REPORT or document.period_id is None:
         return []
     compiled = document.typed_content.compiled
@@ -50,7 +55,7 @@ def changes_since_compiled(document):
     used = {item.document_id: item for item in compiled.sources}
     changes = []
     current_ids = set()
-    for doc in approved_reports(document.period_id):
+    for doc in approved if approved is not None else approved_reports(document.period_id):
         current_ids.add(doc.pk)
         before = used.get(doc.pk)
         if before is None:
@@ -65,14 +70,24 @@ def changes_since_compiled(document):
     return changes
 
 
-def freshness(document):
+def freshness(document, approved=None):
     """For pages and the API: {"out_of_date": bool, "changes": [...]}; None for other documents."""
     if document.kind != Kind.SUMMARY_REPORT or document.period_id is None:
         return None
     if document.state == "issued":
         return {"out_of_date": False, "changes": []}  # issued documents never change
-    changes = changes_since_compiled(document)
+    changes = changes_since_compiled(document, approved)
     return {"out_of_date": bool(changes), "changes": changes}
+
+
+def freshness_many(documents):
+    """freshness() of each document, in order, for a list page: one query for all the summaries'
+    periods instead of one per summary."""
+    summaries = [d for d in documents if d.kind == Kind.SUMMARY_REPORT and d.period_id and d.state != "issued"]
+    by_period = {d.period_id: [] for d in summaries}
+    for report in _final_unit_reports(list(by_period)) if by_period else []:
+        by_period[report.period_id].append(report)
+    return [freshness(d, by_period.get(d.period_id)) for d in documents]
 
 
 def refusal(document, transition):

@@ -25,7 +25,7 @@ from workflows.queries import AWAITING_AUTHOR, with_counted_submission, with_ret
 from .access import is_coordinator_staff, may_see_round
 from .compile import compute_figures
 from .evaluation import Weights, evaluate_year
-from .freshness import freshness
+from .freshness import freshness_many
 from .models import Notification
 from .services import reporting_units
 
@@ -194,8 +194,7 @@ def rounds_overview(plan, user):
     """(periods, may_run): each period of the plan with its number of unit reports (`reports`),
     approved ones (`approved`), its summary report (`summary`, or None) and whether that summary
     is out of date (`summary_freshness`, rounds.freshness); may_run when the user is staff of the
-    coordinator unit, who opens rounds and compiles. Three queries, plus one per compiled summary
-    for its freshness (a plan has a handful of periods)."""
+    coordinator unit, who opens rounds and compiles. Four queries."""
     if plan is None:
         return [], False
     unit_reports = Q(documents__kind=Kind.UNIT_REPORT)
@@ -207,9 +206,11 @@ def rounds_overview(plan, user):
     summaries = {
         d.period_id: d for d in Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan=plan).only("id", "kind", "period_id", "state", "version", "content")
     }
+    in_order = [summaries[p.pk] for p in periods if p.pk in summaries]
+    states = dict(zip((d.pk for d in in_order), freshness_many(in_order)))
     for period in periods:
         period.summary = summaries.get(period.pk)
-        period.summary_freshness = freshness(period.summary) if period.summary else None
+        period.summary_freshness = states.get(period.summary.pk) if period.summary else None
     return periods, is_coordinator_staff(user, plan.commune_id)
 
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from accounts.models import User
 from organizations.models import Unit
 from rounds.compile import create_summary
+from rounds.freshness import freshness, freshness_many
 from workflows.services import perform_transition
 
 from tests.helpers.api import login
@@ -321,3 +322,20 @@ def test_round_screens_are_open_to_the_same_people_on_the_web_and_in_the_api():
         pages = [client_for(username).get(path, params) for path, params in (("/theo-doi/", {"ky": "2026-H1"}), ("/theo-doi/danh-gia/", {"nam": "2026"}))]
         calls = [login(username).get("/periods/2026-H1/status"), login(username).get("/evaluations/2026")]
         assert {r.status_code for r in pages + calls} == ({200} if allowed else {403}), username
+
+
+# --- "số liệu đã cũ" on list pages: one query for all the summaries shown -------------------------
+
+def test_out_of_date_flags_of_a_list_take_one_query_however_many_summaries(clock):
+    clock.set(2026, 6, 10, 8, 0)
+    summaries = []
+    for code in ("2026-H1", "2026-Y"):
+        period = opened(code)
+        approve(period, "tramyte")
+        summaries.append(create_summary(period, demo("vhxh")))
+    approve(opened("2026-H1"), "xom-01")  # approved after compiling: the H1 summary is out of date
+    with CaptureQueriesContext(connection) as queries:
+        states = freshness_many(summaries)
+    assert len(queries.captured_queries) == 1
+    assert states == [freshness(d) for d in summaries]
+    assert [s["out_of_date"] for s in states] == [True, False]

@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from rounds.freshness import freshness
+from rounds.freshness import freshness_many
 from workflows import queries
 from workflows.errors import WorkflowError
 
@@ -27,9 +27,8 @@ def mark_overdue(documents):
 
 
 def mark_out_of_date(documents):
-    """Flag each summary report that no longer matches the approved unit reports (one query each)."""
-    for document in documents:
-        state = freshness(document) if document.kind == "summary_report" else None
+    """Flag each summary report that no longer matches the approved unit reports (one query in all)."""
+    for document, state in zip(documents, freshness_many(documents)):
         document.out_of_date = bool(state and state["out_of_date"])
     return documents
 
