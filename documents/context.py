@@ -18,7 +18,7 @@ import unicodedata
 
 from django.utils import timezone
 
-from plans.formatting import MISSING, datetime_vn, names_vn, unit_value_label, verdict_vn
+from plans.formatting import MISSING, assessment_vn, datetime_vn, names_vn, unit_value_label
 from workflows.content import SECTIONS
 from workflows.services import targets_for
 
@@ -172,12 +172,6 @@ def initiative_lines(initiatives):
     return lines
 
 
-def _assessment(item):
-    if item.met is None and item.partial:
-        return "Chưa đủ số liệu"
-    return verdict_vn(item.met)
-
-
 def _result(item):
     result = item.value_label or MISSING
     if item.partial and item.coverage_label:
@@ -200,7 +194,7 @@ def summary_rows(compiled):
                 "target": item.target_label,
                 "result": _result(item),
                 "details": "\n".join(details),
-                "assessment": _assessment(item),
+                "assessment": assessment_vn(item.met, item.partial),
             }
         )
     return rows

@@ -98,6 +98,14 @@ def verdict_vn(met):
     return ACHIEVED if met else NOT_ACHIEVED
 
 
+def assessment_vn(met, partial):
+    """The assessment printed in tables: like verdict_vn, but a figure resting on part of the units'
+    data, which is never judged, reads 'Chưa đủ số liệu'."""
+    if met is None and partial:
+        return "Chưa đủ số liệu"
+    return verdict_vn(met)
+
+
 def count_unit(measure_unit):
     """'mô hình/năm' -> 'mô hình' (what is counted), '%' -> ''."""
     unit = (measure_unit or "").strip()

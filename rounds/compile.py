@@ -36,7 +36,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from plans.formatting import number_vn, target_label, unit_value_label, value_label, verdict_vn
+from plans.formatting import assessment_vn, number_vn, target_label, unit_value_label, value_label
 from plans.models import Area, Target
 from workflows import content as doc_content
 from workflows.errors import Conflict, Invalid, WrongState
@@ -230,13 +230,11 @@ def compute_figures(period):
 
 
 def verdict_label(row):
-    """The assessment as printed in tables: «Đạt», «Chưa đạt», «Chưa đủ số liệu», «Chưa đánh giá».
-    `row` is a figure as compute_figures makes it or as stored (workflows.content.CompiledTarget)."""
-    met = row.get("met") if isinstance(row, dict) else row.met
-    partial = row.get("partial") if isinstance(row, dict) else row.partial
-    if met is None and partial:
-        return "Chưa đủ số liệu"
-    return verdict_vn(met)
+    """The assessment as printed in tables (plans.formatting.assessment_vn). `row` is a figure as
+    compute_figures makes it or as stored (workflows.content.CompiledTarget)."""
+    if isinstance(row, dict):
+        return assessment_vn(row.get("met"), row.get("partial"))
+    return assessment_vn(row.met, row.partial)
 
 
 def _units_in_order(reports):
