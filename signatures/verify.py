@@ -14,6 +14,8 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+from plans.formatting import datetime_vn
+
 from . import outside_loop
 from .keys import validation_context
 
@@ -42,7 +44,8 @@ class SignatureReport:
     problem: str
 
     def as_dict(self):
-        return asdict(self)
+        # signed_at stays ISO 8601 (+07:00) for the API; pages print it as officials write times.
+        return {**asdict(self), "signed_at_display": datetime_vn(self.signed_at)}
 
 
 @dataclass

@@ -253,6 +253,8 @@ def test_verification_page_shows_valid_signatures_and_a_changed_file_fails(appro
     assert page.status_code == 200
     html = page.content.decode()
     assert "Kiểm tra chữ ký số" in html and "Tất cả 2 chữ ký số hợp lệ" in html and "Đào Hồng Thanh" in html
+    # signing times as officials write them (dd/mm/yyyy hh:mm, local time); ISO 8601 stays in the API
+    assert len(re.findall(r'data-label="Thời điểm ký"[^>]*>\d{2}/\d{2}/\d{4} \d{2}:\d{2}<', html)) == 2
 
     data = bytearray(SignedPdf.objects.get(document=approved_plan, stage="issued").content())
     position = data.index(b"stream", len(data) // 10) + 20
