@@ -9,10 +9,10 @@ from workflows import content as doc_content
 from workflows import diff as doc_diff
 from workflows import policy, services
 from workflows.models import State
+from workflows.queries import RETURN_TRANSITIONS
 
 from .lifecycle import lifecycle_svg
 
-RETURN_TRANSITIONS = ("return", "send_back")
 
 
 def action_buttons(document, user):

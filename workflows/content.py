@@ -430,10 +430,6 @@ class SummaryReportContent(Content):
 CONTENT_MODELS = {model.kind: model for model in (PlanContent, UnitReportContent, SummaryReportContent)}
 
 
-def content_model(kind):
-    """The content model class of a kind of document."""
-    return CONTENT_MODELS[kind]
-
 
 def load(kind, data):
     """The typed content of a kind from the stored JSON (None or {} gives the empty content)."""

@@ -12,8 +12,8 @@ from plans.models import Target
 from .content import SECTION_LABELS, SECTIONS
 from .errors import Invalid, NotFound
 from .models import AuditEntry
+from .queries import RETURN_TRANSITIONS
 
-RETURN_TRANSITIONS = ("return", "send_back")
 
 
 def _version_number(raw, field):
