@@ -49,8 +49,7 @@ def attachment(document):
     return name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _email(document, unit):
-    name, data, content_type = attachment(document)
+def _email(document, unit, name, data, content_type):
     subject = f"{document.commune.name} gửi văn bản số {document.number_label}: {document.title}"[:250]
     body = (
         f"Kính gửi: {unit.name}\n\n"
@@ -70,10 +69,14 @@ def distribute(document_id):
     if document.state != "issued":
         return []
     created = []
-    for unit in recipient_units(document):
-        if Delivery.objects.filter(document=document, unit=unit).exists():
-            continue
-        people = list(User.objects.filter(unit=unit, is_active=True))
+    delivered = set(document.deliveries.values_list("unit_id", flat=True))
+    units = [u for u in recipient_units(document) if u.pk not in delivered]
+    staff = {}
+    for person in User.objects.filter(unit__in=units, is_active=True):
+        staff.setdefault(person.unit_id, []).append(person)
+    file = None  # read from storage once, for the first e-mail
+    for unit in units:
+        people = staff.get(unit.pk, [])
         if not people and not unit.email:
             continue  # neither in the system nor reachable by e-mail: the paper copy goes by post
         channel = Delivery.Channel.INTERNAL if people else Delivery.Channel.EMAIL
@@ -89,7 +92,8 @@ def distribute(document_id):
             continue  # delivered meanwhile by a parallel call
         if channel == Delivery.Channel.EMAIL:
             try:
-                _email(document, unit)
+                file = file or attachment(document)
+                _email(document, unit, *file)
             except Exception as exc:  # noqa: BLE001 - recorded for the văn thư; the issue stands
                 logger.exception("E-mail of document %s to %s failed", document.pk, unit.email)
                 Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, error=str(exc)[:500])
