@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from documents.models import DocumentPdf, IssuedFile
 from tests.helpers.api import login
 from tests.helpers.soffice import Soffice
+from tests.helpers.production import scratch_env
 from tests.helpers.workflow import TO_SIGNED, demo, run
 from tests.helpers.web import client_for, opened_report
 from workflows.attachments import add_attachment
@@ -117,14 +118,7 @@ print("MOVED", moved.file.name)
 
 
 def test_migration_moves_issued_files_from_the_database_into_storage(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    env.pop("REDIS_URL", None)
+    env = scratch_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", MIGRATION_ROUND_TRIP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )

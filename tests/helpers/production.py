@@ -22,6 +22,19 @@ def production_env(var_dir, **extra):
     return env
 
 
+def scratch_env(tmp_path):
+    """A throwaway SQLite database, media and var directory under tmp_path, for a child process
+    (migrations run back and forth); inline tasks (no Redis)."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        VAR_DIR=str(tmp_path / "var"),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    return env
+
+
 def manage(env, *args, timeout=300):
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout

@@ -2,13 +2,13 @@
 through the model, and the 0004 migration converts older rows (and back)."""
 import importlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.production import scratch_env
 from tests.helpers.workflow import demo, fill_unit_report, new_unit_report
 from workflows import content as doc_content
 from workflows.errors import Invalid
@@ -93,14 +93,7 @@ print("ROUND TRIP", len(after))
 
 
 def test_migration_round_trip_on_a_database(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    env.pop("REDIS_URL", None)
+    env = scratch_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", MIGRATION_ROUND_TRIP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
