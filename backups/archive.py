@@ -138,7 +138,10 @@ def read_manifest(tar):
 
 
 def restore_backup(path, *, storage=None, using=DEFAULT_DB_ALIAS):
-    """Restore into an empty database (migrated here) and a storage without conflicting files."""
+    """Restore into an empty database (migrated here) and a storage without conflicting files.
+
+    The archive is checked whole (manifest, every file's SHA-256, the database dump) before the
+    database or the storage is touched, so a damaged archive leaves the target exactly as it was."""
     storage = storage or default_storage
     try:
         tar = tarfile.open(path, "r:gz")
@@ -146,42 +149,46 @@ def restore_backup(path, *, storage=None, using=DEFAULT_DB_ALIAS):
         raise BackupError(f"Không mở được tệp sao lưu {path}: {exc}") from None
     with tar:
         manifest = read_manifest(tar)
-        call_command("migrate", "--noinput", database=using, verbosity=0)
-        call_command("createcachetable", database=using, verbosity=0)
-        if _applied_migrations(using) != manifest["migrations"]:
-            raise BackupError(
-                "Bản sao lưu được tạo với một phiên bản phần mềm khác (danh sách migration không khớp). "
-                "Hãy khôi phục bằng đúng phiên bản đã sao lưu, rồi nâng cấp bằng «manage.py migrate»."
-            )
-        filled = [label for label, count in _row_counts(using).items() if count]
-        if filled:
-            raise BackupError(
-                "Cơ sở dữ liệu đích đã có dữ liệu (" + ", ".join(filled[:5]) + "). Chỉ khôi phục vào một cơ sở dữ liệu trống."
-            )
-        # Every file checked before anything is written; a file already there must be identical.
-        files = []
+        contents = []
         for entry in manifest["files"]:
             data = _read(tar, f"files/{entry['name']}")
             if _sha256(data) != entry["sha256"]:
                 raise BackupError(f"Tệp «{entry['name']}» trong bản sao lưu bị hỏng (SHA-256 không khớp).")
-            if storage.exists(entry["name"]):
-                with storage.open(entry["name"], "rb") as handle:
-                    if _sha256(handle.read()) != entry["sha256"]:
-                        raise BackupError(f"Kho tệp đã có «{entry['name']}» với nội dung khác; hãy khôi phục vào kho trống.")
-                continue
-            files.append((entry["name"], data))
-        for name, data in files:
-            saved = storage.save(name, ContentFile(data))
-            if saved != name:
-                raise BackupError(f"Kho tệp lưu «{name}» dưới tên khác («{saved}»).")
-        # Files first: loaddata runs in one transaction, so a failure here leaves an empty
-        # database and identical files, and the restore can simply be run again.
-        with tempfile.TemporaryDirectory() as tmp:
-            dump = Path(tmp) / "database.json"
-            dump.write_bytes(_read(tar, "database.json"))
-            call_command("loaddata", str(dump), database=using, verbosity=0)
-        restored = _row_counts(using)
-        missing = {label: count for label, count in manifest["rows"].items() if restored.get(label) != count}
-        if missing:
-            raise BackupError(f"Số bản ghi sau khi khôi phục không khớp bản sao lưu: {missing}.")
+            contents.append((entry, data))
+        database = _read(tar, "database.json")
+    call_command("migrate", "--noinput", database=using, verbosity=0)
+    call_command("createcachetable", database=using, verbosity=0)
+    if _applied_migrations(using) != manifest["migrations"]:
+        raise BackupError(
+            "Bản sao lưu được tạo với một phiên bản phần mềm khác (danh sách migration không khớp). "
+            "Hãy khôi phục bằng đúng phiên bản đã sao lưu, rồi nâng cấp bằng «manage.py migrate»."
+        )
+    filled = [label for label, count in _row_counts(using).items() if count]
+    if filled:
+        raise BackupError(
+            "Cơ sở dữ liệu đích đã có dữ liệu (" + ", ".join(filled[:5]) + "). Chỉ khôi phục vào một cơ sở dữ liệu trống."
+        )
+    # A file already in the storage must be identical; every one is checked before anything is written.
+    files = []
+    for entry, data in contents:
+        if storage.exists(entry["name"]):
+            with storage.open(entry["name"], "rb") as handle:
+                if _sha256(handle.read()) != entry["sha256"]:
+                    raise BackupError(f"Kho tệp đã có «{entry['name']}» với nội dung khác; hãy khôi phục vào kho trống.")
+            continue
+        files.append((entry["name"], data))
+    for name, data in files:
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:
+            raise BackupError(f"Kho tệp lưu «{name}» dưới tên khác («{saved}»).")
+    # Files first: loaddata runs in one transaction, so a failure here leaves an empty
+    # database and identical files, and the restore can simply be run again.
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "database.json"
+        dump.write_bytes(database)
+        call_command("loaddata", str(dump), database=using, verbosity=0)
+    restored = _row_counts(using)
+    missing = {label: count for label, count in manifest["rows"].items() if restored.get(label) != count}
+    if missing:
+        raise BackupError(f"Số bản ghi sau khi khôi phục không khớp bản sao lưu: {missing}.")
     return manifest
