@@ -134,3 +134,9 @@ def test_opening_a_round_tells_each_unit(clock, django_capture_on_commit_callbac
     mark_done(notice.document_id, "submit")
     notice.refresh_from_db()
     assert notice.done_at is not None
+
+
+def test_the_preference_is_in_the_admin():
+    tramyte = demo("tramyte")
+    html = client_for("admin").get(f"/admin/accounts/user/{tramyte.pk}/change/").content.decode()
+    assert 'name="email_notifications"' in html and "Nhận thông báo qua thư điện tử" in html
