@@ -355,7 +355,6 @@ TRANSITION_NOTICES = {
     "sign": [(K.SIGNED, "authors"), (K.TO_ISSUE, "clerks")],
     "issue": [(K.ISSUED, "authors")],
 }
-NOTICE_KINDS = {name: [kind for kind, _ in notices] for name, notices in TRANSITION_NOTICES.items()}
 # A notice asking for a step is sent only while the document still waits for it (see _still_relevant).
 STILL_ASKED = {K.TO_REVIEW: State.SUBMITTED, K.TO_SIGN: State.APPROVED, K.TO_ISSUE: State.SIGNED, K.RETURNED: State.RETURNED}
 # The notices whose step a transition takes: marked done (and read) for everyone who got one.
