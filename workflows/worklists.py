@@ -89,7 +89,7 @@ def submitted(user):
     return (
         _base(user)
         .filter(Exists(mine))
-        .annotate(my_transition=Subquery(mine.values("transition")[:1]), my_at=Subquery(mine.order_by("-at", "-id").values("at")[:1]))
+        .annotate(my_transition=Value("submit"), my_at=Subquery(mine.order_by("-at", "-id").values("at")[:1]))
         .order_by("-my_at", "-id")
     )
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def tab_counts(html):
     """{tab label: count} as the tabs show them."""
-    return {label.strip(): int(count) for label, count in re.findall(r'class="web-tab[^"]*"[^>]*>([^<]+)<span class="web-tab__count"[^>]*>(\d+)</span>', html)}
+    return {label.strip(): int(count) for label, count in re.findall(r'class="web-tab[^"]*"[^>]*>([^<]+)<span class="web-tab__count">(\d+)<', html)}
 
 
 def page(username, query=""):
