@@ -5,10 +5,11 @@ import pytest
 from django.core import mail
 
 from rounds.models import Notification
+from rounds.reminders import mark_done
 from workflows.services import perform_transition
 
 from tests.helpers.web import client_for
-from tests.helpers.workflow import RETURN_COMMENT, demo, fill_required_sections, new_plan_document, opened, submit
+from tests.helpers.workflow import RETURN_COMMENT, demo, fill, fill_required_sections, new_plan_document, opened, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +130,6 @@ def test_opening_a_round_tells_each_unit(clock, django_capture_on_commit_callbac
     assert ("tramyte@example.invalid", "Đã mở kỳ báo cáo 6 tháng đầu năm 2026") in mailed()
     h1 = opened("2026-H1")
     submit(h1, "tramyte")  # the helper's transaction does not commit: mark it as the hook would
-    from rounds.reminders import mark_done
-
     mark_done(notice.document_id, "submit")
     notice.refresh_from_db()
     assert notice.done_at is not None
@@ -140,3 +139,22 @@ def test_the_preference_is_in_the_admin():
     tramyte = demo("tramyte")
     html = client_for("admin").get(f"/admin/accounts/user/{tramyte.pk}/change/").content.decode()
     assert 'name="email_notifications"' in html and "Nhận thông báo qua thư điện tử" in html
+
+
+def test_a_send_back_tells_the_author_and_closes_the_signers_notice(clock, committed):
+    plan = fill_required_sections(new_plan_document("Kế hoạch trả lại để sửa"))
+    for username, name in (("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve")):
+        committed(plan, username, name)
+    committed(plan, "pct", "send_back", "Đề nghị bổ sung chỉ tiêu về chuyển đổi xanh.")
+    assert notices(plan, "returned") == ["vhxh"]
+    assert mailed() == {("vhxh@example.invalid", "Văn bản bị trả lại")}
+    assert "Đề nghị bổ sung chỉ tiêu về chuyển đổi xanh." in mail.outbox[0].body
+    assert Notification.objects.get(document=plan, kind="to_sign").done_at is not None
+
+
+def test_the_reviewing_units_own_report_is_announced_to_the_office(clock, committed):
+    h1 = opened("2026-H1")
+    report = fill(h1, "vhxh")
+    committed(report, "vhxh", "submit")
+    assert notices(report, "to_review") == ["vanphong"]  # vhxh wrote it: four eyes
+    assert mailed() == {("vanphong@example.invalid", "Văn bản chờ thẩm định")}
