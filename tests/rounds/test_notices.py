@@ -122,17 +122,31 @@ def test_the_preference_is_on_the_persons_own_account_page(clock):
     assert demo("tramyte").email_notifications is True
 
 
-def test_opening_a_round_tells_each_unit(clock, django_capture_on_commit_callbacks):
+def test_opening_a_round_tells_each_unit(clock, django_capture_on_commit_callbacks, committed):
     with django_capture_on_commit_callbacks(execute=True):
-        opened("2026-H1")
+        h1 = opened("2026-H1")
+    assert Notification.objects.filter(kind="round_opened").count() == 25  # one per unit's drafter
     notice = Notification.objects.get(user=demo("tramyte"), kind="round_opened")
     assert notice.message == "Đã mở kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 19/06/2026"
     assert ("tramyte@example.invalid", "Đã mở kỳ báo cáo 6 tháng đầu năm 2026") in mailed()
-    h1 = opened("2026-H1")
-    submit(h1, "tramyte")  # the helper's transaction does not commit: mark it as the hook would
-    mark_done(notice.document_id, "submit")
+    committed(fill(h1, "tramyte"), "tramyte", "submit")
     notice.refresh_from_db()
-    assert notice.done_at is not None
+    assert notice.done_at is not None  # the report it asked for was submitted
+    with django_capture_on_commit_callbacks(execute=True):
+        opened("2026-H1")  # opening again creates nothing and tells nobody twice
+    assert Notification.objects.filter(kind="round_opened").count() == 25
+
+
+def test_mark_done_marks_only_the_notices_of_that_step():
+    h1 = opened("2026-H1")
+    report = submit(h1, "tramyte")
+    tramyte, vhxh = demo("tramyte"), demo("vhxh")
+    asked = Notification.objects.create(user=vhxh, document=report, kind="to_review", message="Chờ thẩm định")
+    news = Notification.objects.create(user=tramyte, document=report, kind="approved", message="Đã duyệt")
+    assert mark_done(report.pk, "start_review", vhxh.pk) == 1
+    asked.refresh_from_db()
+    news.refresh_from_db()
+    assert asked.done_at is not None and news.done_at is None and news.read_at is None
 
 
 def test_the_preference_is_in_the_admin():
