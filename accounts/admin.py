@@ -58,7 +58,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("unit",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Thông tin cán bộ", {"fields": ("full_name", "position", "email", "unit", "commune", "roles")}),
+        ("Thông tin cán bộ", {"fields": ("full_name", "position", "email", "email_notifications", "unit", "commune", "roles")}),
         (
             "Quyền hệ thống",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"), "classes": ("collapse",)},

@@ -29,6 +29,12 @@ class User(AbstractUser):
         "organizations.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name="cơ quan"
     )
     roles = models.JSONField("vai trò", default=list, blank=True, help_text="Một hoặc nhiều vai trò: " + ", ".join(Role.values))
+    # Notices always appear in the application (the bell); this says whether they are also mailed.
+    email_notifications = models.BooleanField(
+        "nhận thông báo qua thư điện tử",
+        default=True,
+        help_text="Gửi thêm thư điện tử (nếu có địa chỉ) khi có văn bản chờ xử lý, bị trả lại, được duyệt, ký, ban hành và khi nhắc hạn.",
+    )
 
     class Meta:
         verbose_name = "người dùng"

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from . import catalog, documents, errors
 from . import distribution as distribution_routes
 from . import signatures as signature_routes
+from . import worklists as worklist_routes
 from .auth import TooManyAttempts, api_auth
 from .docs import OfflineSwagger
 from .rounds import router as rounds_router
@@ -52,3 +53,4 @@ api.add_router("", documents.router)
 api.add_router("", rounds_router)
 api.add_router("", signature_routes.router)
 api.add_router("", distribution_routes.router)
+api.add_router("", worklist_routes.router)

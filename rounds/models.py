@@ -19,6 +19,8 @@ class Notification(models.Model):
     message = models.TextField("nội dung")
     created_at = models.DateTimeField("lúc", auto_now_add=True)
     read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+    # Set (with read_at) when the step the notice asked for has been taken, by anyone (rounds.notices).
+    done_at = models.DateTimeField("đã xử lý lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo"
@@ -128,6 +130,12 @@ class ReminderLog(models.Model):
         REVIEW_PENDING = "review_pending", "Nhắc thẩm định"
         RETURNED = "returned", "Báo văn bản bị trả lại"
         APPROVED = "approved", "Báo văn bản đã được duyệt"
+        TO_REVIEW = "to_review", "Báo có văn bản chờ thẩm định"
+        TO_SIGN = "to_sign", "Báo có văn bản chờ ký"
+        TO_ISSUE = "to_issue", "Báo có văn bản chờ cấp số, phát hành"
+        SIGNED = "signed", "Báo văn bản đã được ký"
+        ISSUED = "issued", "Báo văn bản đã ban hành"
+        ROUND_OPENED = "round_opened", "Báo mở kỳ báo cáo"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ gửi"
@@ -136,8 +144,9 @@ class ReminderLog(models.Model):
 
     document = models.ForeignKey("workflows.Document", on_delete=models.CASCADE, related_name="reminders", verbose_name="văn bản")
     kind = models.CharField("loại", max_length=30, choices=Kind.choices)
-    # due_soon: days before the deadline; review_pending: the n-th submission; returned/approved:
-    # the audit entry id of the transition; overdue: 0.
+    # due_soon: days before the deadline; review_pending: the n-th submission; the notices of a
+    # transition (returned, approved, to_review, to_sign, to_issue, signed, issued): the audit entry
+    # id of the transition; overdue, round_opened: 0.
     offset = models.BigIntegerField("mốc")
     status = models.CharField("trạng thái", max_length=12, choices=Status.choices, default=Status.PENDING)
     subject = models.CharField("tiêu đề", max_length=300)

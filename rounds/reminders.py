@@ -11,8 +11,13 @@ Rules (per commune, timing in rounds.models.RoundSettings, editable in the admin
   and still not approved or returned reminds its reviewer (the one who took it, otherwise everyone
   who may review it by workflows.policy: never its authors, and the office's reviewers for the
   reviewing unit's own report when that unit has nobody else); once per submission.
-- returned / approved: the authors are told when their document is returned or approved
-  (subscribed to workflows.signals.document_transitioned in rounds.apps).
+- every step of the lifecycle (subscribed to workflows.signals.document_transitioned in rounds.apps):
+  the people who must act next are told (reviewers on submit, signers on approve, the văn thư on
+  sign) and the authors when their document is returned, approved, signed or issued; the notices
+  whose step was taken are marked done (`mark_done`: «bị trả lại» when the author submits again,
+  «chờ ký» when it is signed, …). Opening a round tells each unit its draft is waiting.
+- e-mail goes to a person only when they have an address and want it (User.email_notifications);
+  the in-app notice is always created.
 
 Exactly once: the outbox protocol
 1. Plan: decide which messages are due and INSERT one ReminderLog row per message with
@@ -46,7 +51,9 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -83,7 +90,7 @@ class Directory:
     def __init__(self, unit_ids, commune_ids):
         people = list(
             User.objects.filter(is_active=True)
-            .filter(Q(unit_id__in=unit_ids) | Q(unit__commune_id__in=commune_ids))
+            .filter(Q(unit_id__in=unit_ids) | Q(unit__commune_id__in=commune_ids) | Q(commune_id__in=commune_ids))
             .select_related("unit")
             .order_by("id")
         )
@@ -94,7 +101,7 @@ class Directory:
 
     def unit_staff(self, unit):
         users = [u for u in self.by_unit.get(unit.pk, []) if u.has_role(Role.DRAFTER)]
-        emails = [u.email for u in users if u.email]
+        emails = mail_to(users)
         if unit.email:
             emails.append(unit.email)
         return users, emails
@@ -103,11 +110,20 @@ class Directory:
         users = [
             u for u in self.people if u.unit and u.unit.commune_id == commune_id and u.unit.function == function and u.has_role(role)
         ]
-        return users, [u.email for u in users if u.email]
+        return users, mail_to(users)
 
     def reviewers_of(self, document):
         """Everyone who may review the document (four eyes: not its authors)."""
         return [u for u in self.people if u.unit and u.unit.commune_id == document.commune_id and policy.may(u, "start_review", document)]
+
+    def who_may(self, name, document):
+        """Everyone of the document's commune who may take step `name` on it (workflows.policy)."""
+        return [u for u in self.people if u.home_commune_id == document.commune_id and policy.may(u, name, document)]
+
+
+def mail_to(users):
+    """The addresses of those who have one and want notices by e-mail (accounts.User.email_notifications)."""
+    return [u.email for u in users if u.email and u.email_notifications]
 
 
 def _dedupe(values):
@@ -227,10 +243,9 @@ def plan_reminders(now=None):
             continue
         if document.state == State.UNDER_REVIEW and document.reviewer_id:
             users = [document.reviewer]
-            emails = [document.reviewer.email]
         else:
             users = directory.reviewers_of(document)
-            emails = [u.email for u in users if u.email]
+        emails = mail_to(users)
         days = (today - timezone.localdate(document.submitted_at)).days
         subject, body = _review_pending(document, days)
         rows.append(_row(document, K.REVIEW_PENDING, max(document.submissions, 1), users, emails, subject, body))
@@ -257,7 +272,10 @@ def _still_relevant(row, today):
         return document.state in NOT_SUBMITTED
     if row.kind == K.REVIEW_PENDING:
         return document.state in WAITING_REVIEW
-    return True  # transition notices: the event happened
+    if row.kind in STILL_ASKED:
+        # A notice asking for a step nobody needs any more (taken meanwhile) is not sent.
+        return document.state == STILL_ASKED[row.kind]
+    return True  # the other transition notices: the event happened
 
 
 def deliver(row_id, now=None):
@@ -327,36 +345,158 @@ def run(now=None):
 
 # --- transition notices ----------------------------------------------------------------
 
-NOTICE_KINDS = {"return": K.RETURNED, "send_back": K.RETURNED, "approve": K.APPROVED}
+# Who is told of each step: (kind of notice, audience). The people who must act next, and the
+# authors when their document is returned, approved, signed or issued. Nobody is told of their own step.
+TRANSITION_NOTICES = {
+    "submit": [(K.TO_REVIEW, "reviewers")],
+    "return": [(K.RETURNED, "authors")],
+    "send_back": [(K.RETURNED, "authors")],
+    "approve": [(K.APPROVED, "authors"), (K.TO_SIGN, "signers")],
+    "sign": [(K.SIGNED, "authors"), (K.TO_ISSUE, "clerks")],
+    "issue": [(K.ISSUED, "authors")],
+}
+# A notice asking for a step is sent only while the document still waits for it (see _still_relevant).
+STILL_ASKED = {K.TO_REVIEW: State.SUBMITTED, K.TO_SIGN: State.APPROVED, K.TO_ISSUE: State.SIGNED, K.RETURNED: State.RETURNED}
+# The notices whose step a transition takes: marked done (and read) for everyone who got one.
+DONE_BY = {
+    "submit": (K.ROUND_OPENED, K.DUE_SOON, K.OVERDUE, K.OVERDUE_COORDINATOR, K.RETURNED),
+    "withdraw": (K.TO_REVIEW, K.REVIEW_PENDING),
+    "start_review": (K.TO_REVIEW,),
+    "return": (K.TO_REVIEW, K.REVIEW_PENDING),
+    "approve": (K.TO_REVIEW, K.REVIEW_PENDING),
+    "sign": (K.TO_SIGN,),
+    "send_back": (K.TO_SIGN, K.TO_ISSUE),
+    "issue": (K.TO_ISSUE,),
+}
+
+
+def document_link(document_id):
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('van-ban:detail', args=[document_id])}"
+
+
+def _name(user):
+    return user.full_name or user.username
+
+
+def _what(document):
+    period = f", {document.period.name}" if document.period_id else ""
+    return f"{document.get_kind_display()} «{document.title}» của {document.unit.name}{period}"
+
+
+def _notice_text(kind, entry, document):
+    """(subject, body) of a transition notice: the subject is also the in-app message."""
+    actor = _name(entry.actor)
+    when = date_vn(timezone.localdate(entry.at))
+    comment = f"\nÝ kiến: {entry.comment}" if entry.comment else ""
+    link = f"\n\nXem văn bản: {document_link(document.pk)}"
+    if kind == K.TO_REVIEW:
+        subject = f"Văn bản chờ thẩm định: {document.title}"
+        body = f"{actor} đã trình {_what(document)} ngày {when}. Đề nghị nhận thẩm định, duyệt hoặc trả lại."
+    elif kind == K.RETURNED:
+        subject = f"Văn bản bị trả lại: {document.title}"
+        body = f"{actor} đã trả lại văn bản «{document.title}» ngày {when} để hoàn thiện.{comment}\nĐề nghị sửa và trình lại."
+        comment = ""
+    elif kind == K.APPROVED:
+        subject = f"Văn bản đã được duyệt: {document.title}"
+        then = " Văn bản đã được chuyển lãnh đạo UBND ký." if document.needs_signature else ""
+        body = f"{actor} đã duyệt văn bản «{document.title}» ngày {when}.{then}"
+    elif kind == K.TO_SIGN:
+        subject = f"Văn bản chờ ký: {document.title}"
+        body = f"{actor} đã duyệt {_what(document)} ngày {when}. Đề nghị đồng chí xem, ký ban hành hoặc trả lại để sửa."
+    elif kind == K.SIGNED:
+        subject = f"Văn bản đã được ký: {document.title}"
+        body = f"{actor} đã ký văn bản «{document.title}» ngày {when}. Văn bản được chuyển văn thư cấp số, phát hành."
+    elif kind == K.TO_ISSUE:
+        subject = f"Văn bản chờ cấp số, phát hành: {document.title}"
+        body = f"{actor} đã ký {_what(document)} ngày {when}. Đề nghị văn thư cấp số và phát hành."
+    else:  # K.ISSUED
+        number = f" số {document.number_label}" if document.number_label else ""
+        subject = f"Văn bản đã ban hành{number}: {document.title}"
+        body = f"{actor} đã cấp số và phát hành văn bản{number} «{document.title}» ngày {when}."
+    return subject[:300], body + comment + link + _signature()
+
+
+def _audience(audience, document, directory):
+    if audience == "authors":
+        return directory.unit_staff(document.unit)
+    name = {"reviewers": "start_review", "signers": "sign", "clerks": "issue"}[audience]
+    users = directory.who_may(name, document)
+    return users, mail_to(users)
+
+
+def mark_done(document_id, transition, actor_id=None, now=None):
+    """Mark done (and read) the notices of the document whose asked-for step `transition` took, or made
+    moot: «bị trả lại» when the author submits again, «chờ thẩm định» when someone takes it, «chờ ký»
+    when it is signed or sent back, … Returns how many were marked."""
+    kinds = DONE_BY.get(transition, ())
+    now = now or timezone.now()
+    notices = Notification.objects.filter(document_id=document_id, done_at__isnull=True)
+    done = notices.filter(kind__in=kinds).update(done_at=now, read_at=Coalesce(F("read_at"), Value(now)))
+    if transition == "start_review":
+        # The others who were reminded to review it need not any more; the one who took it still does.
+        done += notices.filter(kind=K.REVIEW_PENDING).exclude(user_id=actor_id).update(
+            done_at=now, read_at=Coalesce(F("read_at"), Value(now))
+        )
+    return done
 
 
 def notify_transition(document_id, transition):
-    """Tell the authors their document was returned or approved (called after commit): the row is
-    planned here and delivered inline, or queued to a worker when there are workers."""
-    kind = NOTICE_KINDS.get(transition)
-    if kind is None:
-        return None
+    """After a transition committed: mark done the notices it answered, then tell the people who must
+    act next and the authors (one outbox row per kind of notice, delivered inline or queued to a worker
+    when there are workers). Returns the delivery outcomes."""
     entry = (
         AuditEntry.objects.filter(document_id=document_id, transition=transition)
-        .select_related("document", "document__unit", "actor")
+        .select_related("document", "document__unit", "document__period", "actor")
         .order_by("-at", "-id")
         .first()
     )
     if entry is None:
         return None
+    mark_done(document_id, transition, entry.actor_id)
+    notices = TRANSITION_NOTICES.get(transition, [])
     document = entry.document
-    users, emails = Directory({document.unit_id}, set()).unit_staff(document.unit)
-    actor = entry.actor.full_name or entry.actor.username
-    if kind == K.RETURNED:
-        subject = f"Văn bản bị trả lại: {document.title}"[:300]
-        body = f"{actor} đã trả lại văn bản «{document.title}» để hoàn thiện.\nÝ kiến: {entry.comment}" + _signature()
-    else:
-        subject = f"Văn bản đã được duyệt: {document.title}"[:300]
-        body = f"{actor} đã duyệt văn bản «{document.title}»." + (f"\nÝ kiến: {entry.comment}" if entry.comment else "") + _signature()
-    ReminderLog.objects.bulk_create([_row(document, kind, entry.pk, users, emails, subject, body)], ignore_conflicts=True)
-    row_id = ReminderLog.objects.filter(document=document, kind=kind, offset=entry.pk).values_list("id", flat=True).first()
-    if row_id is None:
-        return None
+    if transition == "approve" and not document.needs_signature:
+        notices = [(kind, audience) for kind, audience in notices if kind != K.TO_SIGN]
+    if not notices:
+        return []
+    directory = Directory({document.unit_id}, {document.commune_id})
+    rows = []
+    for kind, audience in notices:
+        users, emails = _audience(audience, document, directory)
+        # Nobody is told of their own step.
+        users = [u for u in users if u.pk != entry.actor_id]
+        own = (entry.actor.email or "").strip().lower()
+        emails = [e for e in emails if not own or e.strip().lower() != own]
+        subject, body = _notice_text(kind, entry, document)
+        rows.append(_row(document, kind, entry.pk, users, emails, subject, body))
+    ReminderLog.objects.bulk_create(rows, ignore_conflicts=True)
+    row_ids = ReminderLog.objects.filter(document=document, kind__in=[r.kind for r in rows], offset=entry.pk).values_list("id", flat=True)
+    return [_send(row_id) for row_id in row_ids]
+
+
+def notify_round_opened(document_ids):
+    """Tell each unit that its draft report of a newly opened round is waiting (after the commit)."""
+    documents = list(Document.objects.filter(pk__in=document_ids).select_related("unit", "period"))
+    if not documents:
+        return []
+    directory = Directory({d.unit_id for d in documents}, set())
+    rows = []
+    for document in documents:
+        users, emails = directory.unit_staff(document.unit)
+        period = document.period
+        subject = f"Đã mở kỳ báo cáo {period.name}: hạn nộp {date_vn(period.deadline)}"
+        body = (
+            f"Kính gửi {document.unit.name},\n\nKỳ báo cáo {period.name} đã được mở. Dự thảo báo cáo "
+            f"«{document.title}» của đơn vị đã được tạo sẵn; đề nghị nhập số liệu và trình chậm nhất ngày "
+            f"{date_vn(period.deadline)}.\n{data_window_sentence(period)}\n\nXem văn bản: {document_link(document.pk)}" + _signature()
+        )
+        rows.append(_row(document, K.ROUND_OPENED, 0, users, emails, subject, body))
+    ReminderLog.objects.bulk_create(rows, ignore_conflicts=True)
+    row_ids = ReminderLog.objects.filter(document_id__in=document_ids, kind=K.ROUND_OPENED, status=ReminderLog.Status.PENDING).values_list("id", flat=True)
+    return [_send(row_id) for row_id in row_ids]
+
+
+def _send(row_id):
     if current_app.conf.task_always_eager:
         # A failure here is recorded on the row and retried by the next send_reminders run.
         return deliver(row_id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.models import Role, User
 from plans.models import Period, Target
 from plans.selectors import periods_for, plans_for
 from workflows.errors import Forbidden, Invalid, NotFound
@@ -237,3 +238,43 @@ def unread_for(user):
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=user, read_at__isnull=True).select_related("document").order_by("-created_at", "-id")
+
+
+# --- Kỳ báo cáo tiếp theo: what a unit with nothing to do waits for ---------------------------------
+
+@dataclass
+class NextPeriod:
+    period: object
+    opened: bool
+    coordinator: object  # the unit that opens rounds (Phòng VH-XH)
+    people: list  # its staff who open rounds (drafters of the coordinator unit)
+    days_left: int
+
+
+def next_period_for(user, today=None):
+    """The next reporting period of the person's unit that the unit has not handed in yet (deadline
+    not passed, earliest first), whether it is open, and who opens it; None for a person of no unit or
+    a unit that reports on no target. The home page shows it instead of an empty list. Three queries."""
+    if not user.is_authenticated or not user.unit_id:
+        return None
+    today = today or timezone.localdate()
+    plans = Target.objects.filter(reporting_units=user.unit_id).values("plan_id")
+    handed_in = Document.objects.filter(kind=Kind.UNIT_REPORT, unit_id=user.unit_id).exclude(state__in=AWAITING_AUTHOR)
+    period = (
+        Period.objects.filter(plan_id__in=plans, deadline__gte=today)
+        .exclude(pk__in=handed_in.values("period_id"))
+        .select_related("plan", "plan__coordinator")
+        .order_by("deadline", "data_end", "pk")
+        .first()
+    )
+    if period is None:
+        return None
+    coordinator = period.plan.coordinator
+    people = [
+        person
+        for person in User.objects.filter(unit=coordinator, is_active=True).order_by("full_name", "username")
+        if person.has_role(Role.DRAFTER)
+    ]
+    return NextPeriod(
+        period=period, opened=period.opened_at is not None, coordinator=coordinator, people=people, days_left=(period.deadline - today).days
+    )

@@ -9,6 +9,7 @@ its first DocumentVersion itself, in one transaction, with the same invariants c
 keeps (first version snapshot, one unit report per unit and period), and records the coordinator
 who opened the round as the creator.
 """
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,9 @@ from workflows.services import default_title, record_version
 
 from .access import require_coordinator_staff
 from .formatting import data_window_sentence
+from .reminders import notify_round_opened
+
+log = logging.getLogger(__name__)
 
 # A unit report counts as a final figure once approved (unit reports end there).
 FINAL_STATES = (State.APPROVED, State.SIGNED, State.ISSUED)
@@ -80,6 +84,15 @@ def _prefilled_content(codes, previous):
     return UnitReportContent(values={code: TargetEntry() for code in codes}, previous=previous)
 
 
+def _tell_units(document_ids):
+    """After the round is committed: each unit is told its draft is waiting. Never raises: a failed
+    delivery stays on its outbox row and send_reminders retries it."""
+    try:
+        notify_round_opened(document_ids)
+    except Exception:  # noqa: BLE001
+        log.exception("Could not plan the round-opened notices of documents %s", document_ids)
+
+
 def open_round(period, user):
     """Create a draft unit report for every reporting unit that has none yet; idempotent.
 
@@ -118,4 +131,7 @@ def open_round(period, user):
         if period.opened_at is None:
             period.opened_at = timezone.now()
             period.save(update_fields=["opened_at"])
+        if created:
+            ids = [d.pk for d in created]
+            transaction.on_commit(lambda: _tell_units(ids))
     return OpenedRound(period=period, created=created, existing=len(existing), data_window=data_window_sentence(period))

@@ -142,6 +142,10 @@ class AccountApp(WebApplication):
     password_path = route(
         "password_change/", Page(app_name="doi-mat-khau", title="Đổi mật khẩu", icon="lock", view_class=account.PasswordChangeView)
     )
+    email_path = route(
+        "nhan-thong-bao/",
+        Page(app_name="nhan-thong-bao", title="Nhận thông báo", icon="mark_email_unread", view_class=account.EmailPreferenceView),
+    )
     tokens_path = route(
         "khoa-truy-cap/", Page(app_name="khoa-truy-cap", title="Khóa truy cập API", icon="vpn_key", view_class=account.TokensView)
     )

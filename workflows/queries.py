@@ -45,7 +45,7 @@ def with_counted_submission(qs):
 
 
 def documents_for(user):
-    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer", "signer")
+    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer__unit", "signer__unit")
     return policy.visible_documents(user, with_return_count(qs))
 
 

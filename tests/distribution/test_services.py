@@ -90,9 +90,10 @@ def test_issued_plan_reaches_every_unit_and_the_outside_unit_by_email(signing_ke
     clerk_view = client_for("vanthu").get(f"/van-ban/{issued.pk}/phat-hanh/").content.decode()
     assert "Cán bộ Trạm Y tế xã" in clerk_view and "congan@example.invalid" in clerk_view
 
-    # The outside unit received the signed original by e-mail.
-    assert len(smtp_server.messages) == 1
-    recipients, message = smtp_server.messages[0]
-    assert recipients == ["congan@example.invalid"]
+    # The outside unit received the signed original by e-mail (the plan's author was told too, issue 14).
+    outside_mail = [m for m in smtp_server.messages if m[0] == ["congan@example.invalid"]]
+    assert len(outside_mail) == 1
+    assert {tuple(r) for r, _ in smtp_server.messages} == {("congan@example.invalid",), ("vhxh@example.invalid",)}
+    recipients, message = outside_mail[0]
     attachments = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
     assert attachments and attachments[0].get_payload(decode=True) == original

@@ -1,4 +1,4 @@
-"""The person's own account: change the password, see and revoke their API tokens."""
+"""The person's own account: change the password, choose e-mail notices, see and revoke their API tokens."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -44,6 +44,25 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+class EmailPreferenceView(LoginRequiredMixin, View):
+    """Whether the person's notices are also mailed to them (accounts.User.email_notifications)."""
+
+    def get(self, request):
+        return render(request, "web/email_preference.html")
+
+    def post(self, request):
+        user = request.user
+        user.email_notifications = request.POST.get("email_notifications") == "on"
+        user.save(update_fields=["email_notifications"])
+        if user.email_notifications and user.email:
+            messages.success(request, f"Đã lưu. Thông báo sẽ được gửi thêm tới {user.email}.")
+        elif user.email_notifications:
+            messages.success(request, "Đã lưu. Tài khoản chưa có địa chỉ thư điện tử nên thông báo chỉ hiện trong hệ thống.")
+        else:
+            messages.success(request, "Đã lưu. Thông báo chỉ hiện trong hệ thống, không gửi thư điện tử.")
+        return HttpResponseRedirect(reverse("accounts:nhan-thong-bao:index"))
 
 
 class TokensView(LoginRequiredMixin, View):

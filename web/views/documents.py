@@ -14,16 +14,16 @@ from documents import pdfs, rendering
 from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from plans.models import Period, Target
-from rounds.selectors import unread_for
+from rounds.selectors import next_period_for, unread_for
 from signatures import services as signing
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
-from workflows import policy, queries, services
+from workflows import policy, queries, services, worklists
 from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
 from .. import editor, presenters
-from .common import error_page, mark_overdue, query_param, safe_next, visible_document
+from .common import error_page, mark_out_of_date, mark_overdue, query_param, safe_next, visible_document
 
 PAGE_SIZE = 25
 
@@ -33,22 +33,55 @@ def document_url(document):
 
 
 class HomeView(LoginRequiredMixin, View):
-    """Việc cần xử lý: exactly the documents whose next step is this user's."""
+    """Việc cần xử lý: the person's four lists as tabs (workflows.worklists, the same selectors as
+    GET /api/v1/worklists/{tab}), each paginated, with its count; a unit with nothing to do sees the
+    next reporting period and who opens it (rounds.selectors.next_period_for)."""
 
     def get(self, request):
         user = request.user
-        documents = mark_overdue(list(queries.waiting_for(user)))
+        tabs = worklists.tabs_for(user)
+        tab = request.GET.get("tab") or worklists.WAITING
+        if tab == worklists.MONITORING and tab not in tabs:
+            raise Forbidden(
+                "Thẻ «Theo dõi» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND và quản trị viên."
+            )
+        if tab not in tabs:
+            tab = worklists.WAITING
+        waiting = worklists.waiting(user)
+        counts = worklists.counts(user, waiting)
+        filters = worklists.MonitoringFilters.clean(**{k: query_param(request, k) for k in ("kind", "state", "unit", "period")})
+        items = waiting if tab == worklists.WAITING else worklists.tab_list(user, tab, filters)
+        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("trang"))
+        documents = mark_out_of_date(worklists.describe(page.object_list))
         for document in documents:
             document.work_url = presenters.work_url(document, user)
-        return render(
-            request,
-            "web/home.html",
-            {
-                "documents": documents,
-                "can_create": creatable_periods(user),
-                "notifications": list(unread_for(user)[:10]),
-            },
-        )
+        query = request.GET.copy()
+        query.pop("trang", None)
+        context = {
+            "tab": tab,
+            "tab_label": worklists.TABS[tab],
+            "tabs": [(key, worklists.TABS[key], counts[key]) for key in tabs],
+            "page": page,
+            "documents": documents,
+            "querystring": query.urlencode(),
+            "can_create": creatable_periods(user),
+            "notifications": list(unread_for(user)[:10]),
+        }
+        if tab == worklists.WAITING and not counts[worklists.WAITING]:
+            context["next_period"] = next_period_for(user)
+        if tab == worklists.MONITORING:
+            context.update(
+                {
+                    "filters": filters,
+                    "kinds": Kind.choices,
+                    "states": [c for c in State.choices if c[0] != State.ISSUED],
+                    "periods": list(Period.objects.filter(plan__commune_id=user.home_commune_id).order_by("data_end", "kind").values_list("code", "name"))
+                    if user.home_commune_id
+                    else list(Period.objects.order_by("data_end", "kind").values_list("code", "name")),
+                    "units": _units_for(user),
+                }
+            )
+        return render(request, "web/home.html", context)
 
 
 def creatable_periods(user):
