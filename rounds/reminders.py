@@ -253,7 +253,7 @@ def _still_relevant(row, today):
     document = row.document
     if row.kind == K.DUE_SOON:
         return document.state in NOT_SUBMITTED and document.period.deadline >= today
-    if row.kind in (K.OVERDUE, K.OVERDUE_COORDINATOR):
+    if row.kind in (K.OVERDUE, K.OVERDUE_COORDINATOR, K.URGE):
         return document.state in NOT_SUBMITTED
     if row.kind == K.REVIEW_PENDING:
         return document.state in WAITING_REVIEW
@@ -357,6 +357,11 @@ def notify_transition(document_id, transition):
     row_id = ReminderLog.objects.filter(document=document, kind=kind, offset=entry.pk).values_list("id", flat=True).first()
     if row_id is None:
         return None
+    return dispatch(row_id)
+
+
+def dispatch(row_id):
+    """Deliver a planned row now (inline) or on a worker (when there are workers)."""
     if current_app.conf.task_always_eager:
         # A failure here is recorded on the row and retried by the next send_reminders run.
         return deliver(row_id)
