@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from documents import pdfs, rendering
@@ -18,7 +19,7 @@ from rounds.selectors import unread_for
 from signatures import services as signing
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
-from workflows import policy, queries, services
+from workflows import handling, policy, queries, services
 from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
@@ -47,6 +48,9 @@ class HomeView(LoginRequiredMixin, View):
                 "documents": documents,
                 "can_create": creatable_periods(user),
                 "notifications": list(unread_for(user)[:10]),
+                # Phối hợp: opinions other units asked of this user's unit, still unanswered.
+                "consult_requests": handling.open_consultations_for(user),
+                "today": timezone.localdate(),
             },
         )
 

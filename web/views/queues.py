@@ -12,7 +12,7 @@ from documents.selectors import register_for
 from workflows import queries
 from workflows.models import State
 
-from .common import mark_out_of_date, mark_overdue, xlsx_response
+from .common import mark_overdue, xlsx_response
 from .documents import DocumentView
 
 
@@ -27,7 +27,7 @@ class ReviewView(DocumentView):
 
 class SignQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "web/sign_queue.html", {"documents": mark_out_of_date(list(queries.for_signing(request.user)))})
+        return render(request, "web/sign_queue.html", {"documents": mark_overdue(list(queries.for_signing(request.user)))})
 
 
 class SignView(DocumentView):
@@ -39,7 +39,7 @@ class ClerkQueueView(LoginRequiredMixin, View):
         base = queries.documents_for(request.user)
         waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
         issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
-        return render(request, "web/clerk_queue.html", {"documents": mark_out_of_date(waiting), "issued": issued})
+        return render(request, "web/clerk_queue.html", {"documents": mark_overdue(waiting), "issued": issued})
 
 
 def _year(request):
