@@ -108,4 +108,6 @@ def audit_entry(entry):
         "at": entry.at,
         "comment": entry.comment,
         "version": entry.version,
+        "recipient": entry.recipient.username if entry.recipient_id else None,
+        "recipient_unit": entry.recipient_unit.code if entry.recipient_unit_id else None,
     }

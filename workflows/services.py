@@ -288,4 +288,4 @@ def _notify_transition(document_id, name):
 
 
 def history(document):
-    return list(document.audit_entries.select_related("actor").order_by("at", "id"))
+    return list(document.audit_entries.select_related("actor", "recipient", "recipient_unit").order_by("at", "id"))
