@@ -34,8 +34,16 @@ def parse(text):
     return days
 
 
+def configured():
+    """The setting, parsed (ImproperlyConfigured when malformed: the system check workflows.E001)."""
+    return parse(getattr(settings, "HANDLING_DEADLINE_DAYS_TEXT", ""))
+
+
 def deadline_days(kind):
-    return parse(getattr(settings, "HANDLING_DEADLINE_DAYS_TEXT", "")).get(kind, DEFAULT_DAYS)
+    try:
+        return configured().get(kind, DEFAULT_DAYS)
+    except ImproperlyConfigured:
+        return DEFAULT_DAYS  # reported by the system check at start; a page never fails on it
 
 
 def working_days_between(start, end):

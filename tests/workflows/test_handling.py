@@ -168,3 +168,8 @@ def test_deadline_setting_parsed(settings):
 
     with pytest.raises(ImproperlyConfigured):
         deadlines.parse("unit_report=abc")
+    from django.core import checks
+
+    settings.HANDLING_DEADLINE_DAYS_TEXT = "unit_report=abc"
+    assert [e.id for e in checks.run_checks() if e.id.startswith("workflows.")] == ["workflows.E001"]
+    assert deadlines.deadline_days("unit_report") == deadlines.DEFAULT_DAYS
