@@ -133,6 +133,7 @@ def office_context(document, user):
         "consult_units": consult_units(document, user) if may_consult else [],
         "may_instruct": user.has_perm("workflows.instruct_document", document),
         "today": today,
+        "consult_default_deadline": deadlines.add_working_days(today, deadlines.deadline_days(document.kind)),
         "allowed_files": doc_attachments.ALLOWED_LABEL,
         "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
     }

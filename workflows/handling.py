@@ -14,7 +14,7 @@ Each function runs in one transaction with the document row locked, checks the p
 audit entry (who, when, to whom, why) and, after the commit, fires workflows.signals.document_handled
 so that the rounds app notifies the people concerned.
 """
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -149,12 +149,16 @@ def hand_over(document_id, user, to_user_id, note="", *, expected_assignee=None)
 # --- phối hợp --------------------------------------------------------------------------------
 
 def _parse_deadline(value):
+    """A date, "dd/mm/yyyy" (as officials write it, the page's field) or "yyyy-mm-dd" (the API)."""
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
+    text = str(value or "").strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 @transaction.atomic

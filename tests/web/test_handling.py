@@ -52,7 +52,7 @@ def test_hand_over_errors_name_the_field_and_keep_the_note():
 
 def test_consultation_asked_answered_with_file_and_shown(django_capture_on_commit_callbacks):
     document = document_in("unit_report", "under_review")
-    deadline = (timezone.localdate() + timedelta(days=2)).isoformat()
+    deadline = (timezone.localdate() + timedelta(days=2)).strftime("%d/%m/%Y")
     bad = client_for("vhxh").post(f"/van-ban/{document.pk}/phoi-hop/", {"unit": "kinhte", "question": "", "deadline": deadline})
     assert bad.status_code == 400 and "Nhập nội dung cần xin ý kiến" in bad.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,7 +86,7 @@ def test_consultation_asked_answered_with_file_and_shown(django_capture_on_commi
 def test_overdue_consultation_marked(clock):
     clock.set(2026, 6, 1, 8, 0)
     document = document_in("unit_report", "submitted")
-    client_for("vhxh").post(f"/van-ban/{document.pk}/phoi-hop/", {"unit": "kinhte", "question": "Ý kiến?", "deadline": "2026-06-02"})
+    client_for("vhxh").post(f"/van-ban/{document.pk}/phoi-hop/", {"unit": "kinhte", "question": "Ý kiến?", "deadline": "02/06/2026"})
     clock.set(2026, 6, 4, 8, 0)
     assert "Quá hạn trả lời" in client_for("vhxh").get(f"/van-ban/{document.pk}/").content.decode()
     assert "Quá hạn trả lời" in client_for("kinhte").get("/van-ban/").content.decode()
