@@ -142,7 +142,7 @@ def answer_consultation(
     request,
     id: int = Path(..., ge=1, le=MAX_ID),
     cid: int = Path(..., ge=1, le=MAX_ID),
-    answer: str = Form(..., max_length=MAX_COMMENT * 2, description="Ý kiến trả lời của đơn vị"),
+    answer: str = Form(..., max_length=MAX_COMMENT, description="Ý kiến trả lời của đơn vị (tối đa 5000 ký tự)"),
     file: Optional[UploadedFile] = File(None, description="Tệp kèm theo (PDF, ảnh, Office), tối đa UPLOAD_MAX_BYTES"),
 ):
     """multipart/form-data: `answer` và tùy chọn `file`. Chỉ cán bộ đơn vị được hỏi (403 nếu không); trả lời

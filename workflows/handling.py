@@ -29,7 +29,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound, WrongState
 from .models import AuditEntry, Consultation, Document, State
 from .services import lock_document
 
-MAX_NOTE = 2000
+MAX_NOTE = doc_content.MAX_COMMENT
 # Phối hợp is asked while the reviewer has the document in hand.
 CONSULT_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
 ROLE_OF_ACTOR = {"reviewer": Role.REVIEWER, "signer": Role.SIGNER, "clerk": Role.CLERK}

@@ -33,6 +33,7 @@ def test_hand_over_from_the_review_page(django_capture_on_commit_callbacks):
     # The page says who holds it; the former holder has no review buttons any more.
     page = client_for("vhxh").get(f"/van-ban/{document.pk}/").content.decode()
     assert "Đang do <strong>Lê Thị Hoa</strong> xử lý" in page and 'data-action="start_review"' not in page
+    assert "chuyển cho Lê Thị Hoa" in page and 'data-event="hand_over"' in page
     refused = client_for("vhxh").post(f"/van-ban/{document.pk}/thao-tac/", {"transition": "start_review"})
     assert refused.status_code == 403 and "Lê Thị Hoa" in refused.content.decode()
     # A stale second hand-over: 409, not a silent overwrite.

@@ -9,7 +9,7 @@ from django.views import View
 
 from documents import spreadsheets
 from documents.selectors import register_for
-from workflows import queries
+from workflows import policy, queries
 from workflows.models import State
 
 from .common import mark_overdue, xlsx_response
@@ -37,7 +37,11 @@ class SignView(DocumentView):
 class ClerkQueueView(LoginRequiredMixin, View):
     def get(self, request):
         base = queries.documents_for(request.user)
-        waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
+        # A signed document handed to another văn thư (chuyển xử lý) is theirs to issue.
+        waiting = [
+            d for d in base.filter(state=State.SIGNED).order_by("updated_at", "id")
+            if not policy.assigned_elsewhere(request.user, d, "clerk")
+        ]
         issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
         return render(request, "web/clerk_queue.html", {"documents": mark_overdue(waiting), "issued": issued})
 
