@@ -80,6 +80,7 @@ def document_detail(document, *, targets, transitions, editable, sha256, freshne
             "issued_on_display": date_vn(document.issued_on),
             "reviewer": display_name(document.reviewer),
             "signer": display_name(document.signer),
+            "assignee": document.assignee.username if document.assignee_id else None,
             "submitted_at": document.submitted_at,
             "sha256": sha256,
         }

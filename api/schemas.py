@@ -261,6 +261,7 @@ class DocumentOut(DocumentSummaryOut):
     issued_on_display: Optional[str] = Field(None, description="Ngày ban hành dạng dd/mm/yyyy")
     reviewer: Optional[str]
     signer: Optional[str]
+    assignee: Optional[str] = Field(None, description="Chuyển xử lý: tên đăng nhập của người đang được giao bước đang chờ (chỉ người này xử lý bước đó)")
     submitted_at: Optional[datetime]
     sha256: Optional[str] = Field(None, description="SHA-256 của tệp Word đã ban hành")
 

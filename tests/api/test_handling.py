@@ -32,6 +32,7 @@ def test_hand_over_through_the_api():
     assert_error(login("kinhte").post(f"/documents/{document.pk}/hand-over", {"to": hoa.pk, "note": "x"}), 404)
     done = ok(vhxh.post(f"/documents/{document.pk}/hand-over", {"to": hoa.pk, "note": "Nhờ chị thẩm định", "expected_assignee": 0}))
     assert done["assignee"]["username"] == "vhxh2" and done["candidates"] == []
+    assert ok(vhxh.get(f"/documents/{document.pk}"))["assignee"] == "vhxh2"
     assert_error(vhxh.post(f"/documents/{document.pk}/hand-over", {"to": hoa.pk, "note": "x"}), 409)
     assert_error(vhxh.post(f"/documents/{document.pk}/transitions/start_review", {}), 403)
     ok(login("vhxh2").post(f"/documents/{document.pk}/transitions/start_review", {}))

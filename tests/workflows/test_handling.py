@@ -79,6 +79,18 @@ def test_hand_over_refusals():
         handling.hand_over(document.pk, hoa, demo("vhxh").pk, "Trả lại anh", expected_assignee=0)
 
 
+def test_the_leader_hands_a_plan_awaiting_signature_to_another_leader():
+    chu_tich = colleague(unit_code=None, username="chutich", roles=("signer",), full_name="Nguyễn Văn Chủ")
+    document = document_in("plan", "approved")
+    pct = demo("pct")
+    assert [p.username for p in handling.hand_over_candidates(document, pct)] == ["chutich"]
+    handling.hand_over(document.pk, pct, chu_tich.pk, "Anh ký thay, tôi đi công tác.")
+    document = Document.objects.get(pk=document.pk)
+    assert document.assignee_role == "signer"
+    assert "sign" not in available_transitions(document, pct) and "sign" in available_transitions(document, chu_tich)
+    assert document not in queries.for_signing(pct) and document in queries.for_signing(chu_tich)
+
+
 def test_kinhte_cannot_see_so_not_found():
     document = document_in("unit_report", "submitted")
     with pytest.raises(NotFound):
