@@ -2,6 +2,7 @@
 from ninja import NinjaAPI
 
 from . import catalog, documents, errors
+from . import handling as handling_routes
 from . import distribution as distribution_routes
 from . import signatures as signature_routes
 from . import worklists as worklist_routes
@@ -50,6 +51,7 @@ def too_many_attempts(request, exc):
 api.add_router("", catalog.public)
 api.add_router("", catalog.router)
 api.add_router("", documents.router)
+api.add_router("", handling_routes.router)
 api.add_router("", rounds_router)
 api.add_router("", signature_routes.router)
 api.add_router("", distribution_routes.router)

@@ -80,6 +80,7 @@ def document_detail(document, *, targets, transitions, editable, sha256, freshne
             "issued_on_display": date_vn(document.issued_on),
             "reviewer": display_name(document.reviewer),
             "signer": display_name(document.signer),
+            "assignee": document.assignee.username if document.assignee_id else None,
             "submitted_at": document.submitted_at,
             "sha256": sha256,
         }
@@ -108,4 +109,6 @@ def audit_entry(entry):
         "at": entry.at,
         "comment": entry.comment,
         "version": entry.version,
+        "recipient": entry.recipient.username if entry.recipient_id else None,
+        "recipient_unit": entry.recipient_unit.code if entry.recipient_unit_id else None,
     }

@@ -261,6 +261,7 @@ class DocumentOut(DocumentSummaryOut):
     issued_on_display: Optional[str] = Field(None, description="Ngày ban hành dạng dd/mm/yyyy")
     reviewer: Optional[str]
     signer: Optional[str]
+    assignee: Optional[str] = Field(None, description="Chuyển xử lý: tên đăng nhập của người đang được giao bước đang chờ (chỉ người này xử lý bước đó)")
     submitted_at: Optional[datetime]
     sha256: Optional[str] = Field(None, description="SHA-256 của tệp Word đã ban hành")
 
@@ -275,6 +276,8 @@ class AuditEntryOut(Schema):
     at: datetime
     comment: str
     version: int
+    recipient: Optional[str] = Field(None, description="Chuyển xử lý: tên đăng nhập của người nhận")
+    recipient_unit: Optional[str] = Field(None, description="Phối hợp, đôn đốc: mã đơn vị được hỏi ý kiến hoặc được đôn đốc")
 
 
 class VersionOut(Schema):
@@ -344,3 +347,69 @@ class RegisterEntryOut(Schema):
     signer: str
     recipients: list[str]
     document_id: int
+
+
+# --- office handling (issue 14): chuyển xử lý, phối hợp, ý kiến chỉ đạo, đôn đốc ------------------
+class HandOverIn(Strict):
+    to: int = Field(..., ge=1, le=MAX_ID, description="Mã (id) người nhận: xem GET /documents/{id}/hand-over")
+    note: Text(MAX_COMMENT) = Field(..., description="Nội dung chuyển xử lý (bắt buộc)")
+    expected_assignee: Optional[int] = Field(
+        None, ge=0, le=MAX_ID, description="Người đang xử lý mà người gọi thấy (0: chưa ai); đã khác thì trả 409"
+    )
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    name: str
+    position: str
+
+
+class HandOverOut(Schema):
+    step: Optional[str] = Field(None, description="Vai trò của bước đang chờ: reviewer, signer, clerk; null nếu không chờ ai")
+    assignee: Optional[PersonOut] = Field(None, description="Người đang được giao xử lý bước này (nếu đã chuyển xử lý)")
+    assigned_at: Optional[datetime] = None
+    candidates: list[PersonOut] = Field(..., description="Đồng nghiệp người gọi chuyển được cho (rỗng nếu người gọi không giữ bước)")
+
+
+class StepOut(Schema):
+    step: Optional[str] = Field(None, description="reviewer, signer, clerk; null khi văn bản không chờ ai ngoài người soạn thảo")
+    label: Optional[str] = None
+    since: Optional[date] = Field(None, description="Ngày bắt đầu chờ (YYYY-MM-DD)")
+    waited_working_days: Optional[int] = None
+    limit_working_days: Optional[int] = Field(None, description="Thời hạn xử lý theo loại văn bản (HANDLING_DEADLINE_DAYS)")
+    due: Optional[date] = None
+    overdue: bool = False
+
+
+class ConsultationIn(Strict):
+    unit: str = Field(..., max_length=40, description="Mã đơn vị được hỏi ý kiến, ví dụ kinhte")
+    question: Text(MAX_COMMENT) = Field(..., description="Nội dung xin ý kiến")
+    deadline: date = Field(..., description="Hạn trả lời, YYYY-MM-DD, không trước hôm nay")
+
+
+class ConsultationOut(Schema):
+    id: int
+    unit: str
+    unit_name: str
+    question: str
+    deadline: date
+    requested_by: str
+    requested_at: datetime
+    overdue: bool = Field(..., description="Đã quá hạn mà chưa trả lời")
+    answered: bool
+    answer: str
+    answered_by: Optional[str]
+    answered_at: Optional[datetime]
+    file_name: Optional[str] = Field(None, description="Tệp kèm theo câu trả lời: tải tại …/consultations/{cid}/file")
+
+
+class InstructionIn(Strict):
+    text: Text(MAX_COMMENT) = Field(..., description="Ý kiến chỉ đạo (bút phê)")
+
+
+class UrgeOut(Schema):
+    sent_now: bool = Field(..., description="true: vừa gửi; false: đã đôn đốc trước đó, không gửi lại")
+    sent_at: datetime = Field(..., description="Lúc đôn đốc (lần duy nhất)")
+    requested_by: Optional[str]
+    detail: str

@@ -193,6 +193,11 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Uploads: evidence files and replacement Word templates.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Handling deadline of each waiting step (tiếp nhận, thẩm định, ký, phát hành), per kind of document,
+# in WORKING days (Monday to Friday; public holidays are not known to the system and count as working
+# days). Environment: HANDLING_DEADLINE_DAYS="unit_report=3,plan=5,summary_report=3" (workflows.deadlines).
+HANDLING_DEADLINE_DAYS_TEXT = os.environ.get("HANDLING_DEADLINE_DAYS", "unit_report=3,plan=5,summary_report=3")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -16,15 +16,26 @@ def _on_transition(sender, document_id, transition, **kwargs):
         log.exception("Could not queue the notice for document %s (%s)", document_id, transition)
 
 
+def _on_office_event(sender, document_id, event, user_ids, message, **kwargs):
+    """In-app notices of chuyển xử lý, phối hợp, ý kiến chỉ đạo (after commit: never raise)."""
+    from .notices import notify_office_event
+
+    try:
+        notify_office_event(document_id, event, user_ids, message)
+    except Exception:  # noqa: BLE001
+        log.exception("Could not notify %s of document %s", event, document_id)
+
+
 class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = "Kỳ báo cáo, nhắc việc, thi đua"
 
     def ready(self):
-        from workflows.signals import document_transition_checking, document_transitioned
+        from workflows.signals import document_handled, document_transition_checking, document_transitioned
 
         from .freshness import check_transition
 
         document_transitioned.connect(_on_transition, dispatch_uid="rounds.notify_transition")
+        document_handled.connect(_on_office_event, dispatch_uid="rounds.notify_office_event")
         # A summary report whose figures are out of date may not move towards issue.
         document_transition_checking.connect(check_transition, dispatch_uid="rounds.check_freshness")

@@ -136,6 +136,7 @@ class ReminderLog(models.Model):
         SIGNED = "signed", "Báo văn bản đã được ký"
         ISSUED = "issued", "Báo văn bản đã ban hành"
         ROUND_OPENED = "round_opened", "Báo mở kỳ báo cáo"
+        URGE = "urge", "Đôn đốc đơn vị chậm nộp"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ gửi"
@@ -157,6 +158,10 @@ class ReminderLog(models.Model):
     sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     attempts = models.PositiveIntegerField("số lần thử", default=0)
     last_error = models.TextField("lỗi gần nhất", blank=True)
+    # Đôn đốc is asked by a person (rounds.urging); the automatic reminders have nobody here.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người đôn đốc"
+    )
 
     class Meta:
         verbose_name = "nhắc việc"

@@ -268,7 +268,7 @@ def _still_relevant(row, today):
     document = row.document
     if row.kind == K.DUE_SOON:
         return document.state in NOT_SUBMITTED and document.period.deadline >= today
-    if row.kind in (K.OVERDUE, K.OVERDUE_COORDINATOR):
+    if row.kind in (K.OVERDUE, K.OVERDUE_COORDINATOR, K.URGE):
         return document.state in NOT_SUBMITTED
     if row.kind == K.REVIEW_PENDING:
         return document.state in WAITING_REVIEW
@@ -471,7 +471,7 @@ def notify_transition(document_id, transition):
         rows.append(_row(document, kind, entry.pk, users, emails, subject, body))
     ReminderLog.objects.bulk_create(rows, ignore_conflicts=True)
     row_ids = ReminderLog.objects.filter(document=document, kind__in=[r.kind for r in rows], offset=entry.pk).values_list("id", flat=True)
-    return [_send(row_id) for row_id in row_ids]
+    return [dispatch(row_id) for row_id in row_ids]
 
 
 def notify_round_opened(document_ids):
@@ -493,10 +493,11 @@ def notify_round_opened(document_ids):
         rows.append(_row(document, K.ROUND_OPENED, 0, users, emails, subject, body))
     ReminderLog.objects.bulk_create(rows, ignore_conflicts=True)
     row_ids = ReminderLog.objects.filter(document_id__in=document_ids, kind=K.ROUND_OPENED, status=ReminderLog.Status.PENDING).values_list("id", flat=True)
-    return [_send(row_id) for row_id in row_ids]
+    return [dispatch(row_id) for row_id in row_ids]
 
 
-def _send(row_id):
+def dispatch(row_id):
+    """Deliver a planned row now (inline) or on a worker (when there are workers)."""
     if current_app.conf.task_always_eager:
         # A failure here is recorded on the row and retried by the next send_reminders run.
         return deliver(row_id)

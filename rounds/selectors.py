@@ -29,6 +29,7 @@ from .evaluation import Weights, evaluate_year
 from .freshness import freshness_many
 from .models import Notification
 from .services import reporting_units
+from .urging import urged_in
 
 NOT_CREATED = "not_created"
 NOT_CREATED_LABEL = "Chưa tạo báo cáo"
@@ -100,6 +101,7 @@ class StatusRow:
     on_time: bool
     overdue: bool
     returns: int
+    urged: object = None  # the đôn đốc reminder sent for this report (rounds.urging), or None
 
     @property
     def state_key(self):
@@ -112,12 +114,14 @@ class StatusRow:
 
 
 def round_status(period, today=None):
-    """One row per reporting unit of the period, in unit order. Three queries whatever the number of units."""
+    """One row per reporting unit of the period, in unit order, with the đôn đốc reminder already sent
+    to each late unit. Four queries whatever the number of units."""
     today = today or timezone.localdate()
     documents = {
         doc.unit_id: doc
         for doc in with_counted_submission(with_return_count(Document.objects.filter(kind=Kind.UNIT_REPORT, period=period)))
     }
+    urged = urged_in(period)
     rows = []
     for unit, codes in reporting_units(period.plan):
         doc = documents.get(unit.pk)
@@ -139,6 +143,7 @@ def round_status(period, today=None):
                 on_time=bool(counted and counted <= period.deadline),
                 overdue=awaiting and period.deadline < today,
                 returns=doc.return_count if doc else 0,
+                urged=urged.get(doc.pk) if doc else None,
             )
         )
     return rows

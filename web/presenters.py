@@ -1,13 +1,17 @@
 """What a document page shows, assembled from the services and queries (no rules of its own)."""
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import pdfs
 from plans.formatting import datetime_vn, unit_value_label
 from rounds.access import is_coordinator_staff
 from rounds.freshness import freshness
+from organizations.models import Unit
+from workflows import attachments as doc_attachments
 from workflows import content as doc_content
+from workflows import deadlines, handling, policy, services
 from workflows import diff as doc_diff
-from workflows import policy, services
 from workflows.models import State
 from workflows.queries import RETURN_TRANSITIONS
 
@@ -106,9 +110,42 @@ def document_context(document, user, *, with_diff=False):
         "freshness": freshness(document),
         "pdf": pdf_state(document),
     }
+    context.update(office_context(document, user))
     if with_diff:
         context["diff"] = reviewer_diff(document, user)
     return context
+
+
+def office_context(document, user):
+    """Chuyển xử lý, phối hợp, ý kiến chỉ đạo and the step deadline, as this user sees them."""
+    today = timezone.localdate()
+    consultations = handling.consultations(document)
+    for consultation in consultations:
+        consultation.overdue = consultation.is_overdue(today)
+        consultation.may_answer = not consultation.answered and policy.may_answer(user, consultation)
+    may_consult = document.state in handling.CONSULT_STATES and user.has_perm("workflows.consult_document", document)
+    return {
+        "instructions": handling.instructions(document),
+        "step": deadlines.step_status(document, today),
+        "consultations": consultations,
+        "hand_over_to": handling.hand_over_candidates(document, user) if user.has_perm("workflows.hand_over_document", document) else [],
+        "may_consult": may_consult,
+        "consult_units": consult_units(document, user) if may_consult else [],
+        "may_instruct": user.has_perm("workflows.instruct_document", document),
+        "today": today,
+        "consult_default_deadline": deadlines.add_working_days(today, deadlines.deadline_days(document.kind)),
+        "allowed_files": doc_attachments.ALLOWED_LABEL,
+        "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+
+
+def consult_units(document, user):
+    """Units that may be asked for an opinion: every active unit of the commune but the author's and the asker's."""
+    return list(
+        Unit.objects.filter(commune_id=document.commune_id, active=True)
+        .exclude(pk__in=[document.unit_id, user.unit_id or 0])
+        .order_by("order", "name")
+    )
 
 
 def pdf_state(document):

@@ -8,7 +8,7 @@ from accounts.models import Role
 from rounds.access import may_see_round
 from workflows import policy
 
-from .views import account, dashboard, documents, incoming, notifications, queues, signatures
+from .views import account, dashboard, documents, handling, incoming, notifications, queues, signatures
 
 
 def _has_role(*roles):
@@ -69,6 +69,11 @@ class DocumentsApp(WebApplication):
     pdf_path = path("<int:pk>/tai-ve/pdf/", documents.PdfView.as_view(), name="pdf")
     pdf_status_path = path("<int:pk>/tai-ve/pdf/tinh-trang/", documents.PdfStatusView.as_view(), name="pdf_status")
     attachment_path = path("<int:pk>/minh-chung/<int:attachment_id>/", documents.AttachmentView.as_view(), name="attachment")
+    hand_over_path = path("<int:pk>/chuyen-xu-ly/", handling.HandOverView.as_view(), name="hand_over")
+    consult_path = path("<int:pk>/phoi-hop/", handling.ConsultView.as_view(), name="consult")
+    answer_path = path("<int:pk>/phoi-hop/<int:consultation_id>/tra-loi/", handling.AnswerView.as_view(), name="consult_answer")
+    consult_file_path = path("<int:pk>/phoi-hop/<int:consultation_id>/tep/", handling.ConsultationFileView.as_view(), name="consult_file")
+    instruct_path = path("<int:pk>/chi-dao/", handling.InstructView.as_view(), name="instruct")
     signatures_path = path("<int:pk>/chu-ky-so/", signatures.SignaturesView.as_view(), name="signatures")
     pdf_to_sign_path = path("<int:pk>/chu-ky-so/ky-noi-khac/", signatures.PdfToSignView.as_view(), name="pdf_to_sign")
     signing_preview_path = path("<int:pk>/chu-ky-so/ban-se-ky/", signatures.SigningPreviewView.as_view(), name="signing_preview")
@@ -129,6 +134,7 @@ class DashboardApp(WebApplication):
     rounds_path = route("ky-bao-cao/", Page(app_name="ky-bao-cao", title="Kỳ báo cáo", icon="event", view_class=dashboard.RoundsView))
     open_path = path("ky-bao-cao/<int:pk>/mo-ky/", dashboard.OpenRoundView.as_view(), name="open_round")
     compile_path = path("ky-bao-cao/<int:pk>/tong-hop/", dashboard.CompileView.as_view(), name="compile")
+    urge_path = path("don-doc/<int:pk>/", dashboard.UrgeView.as_view(), name="urge")
 
 
 class AccountApp(WebApplication):

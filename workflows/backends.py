@@ -10,6 +10,8 @@ Object permissions (a document given):
 - `workflows.view_document`: policy.may_view;
 - `workflows.change_document`: policy.may_edit, the author's unit; whether the document can still
   change is its state (Document.is_editable: 409, not 403), which callers check beside it.
+- `workflows.hand_over_document` (chuyển xử lý: who holds the waiting step), `workflows.consult_document`
+  (phối hợp: a reviewer), `workflows.instruct_document` (ý kiến chỉ đạo: the Chủ tịch / Phó Chủ tịch).
 They say who may, not whether the document's state allows it now: that is the state machine's
 (django-fsm, a 409 when it does not). Without a document these names mean nothing here (the ModelBackend answers the admin's model
 permissions). Why a transition is refused is told by policy.refusal_reason.
@@ -25,6 +27,10 @@ TRANSITION_PERMISSIONS = {policy.permission_name(name): name for name in policy.
 OTHER_PERMISSIONS = {
     f"{APP}.view_document": policy.may_view,
     f"{APP}.change_document": policy.may_edit,
+    # Office handling (workflows.handling): chuyển xử lý, phối hợp, ý kiến chỉ đạo.
+    f"{APP}.hand_over_document": policy.may_hand_over,
+    f"{APP}.consult_document": policy.may_consult,
+    f"{APP}.instruct_document": policy.may_instruct,
 }
 
 

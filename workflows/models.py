@@ -85,6 +85,13 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     number = models.PositiveIntegerField("số", null=True, blank=True)
     number_label = models.CharField("số, ký hiệu", max_length=60, blank=True)
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+    # Chuyển xử lý: who holds the waiting step now, when someone handed it to them, and the role
+    # of that step (policy.STEP_ACTOR). While set, only the assignee may act in that role.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người đang xử lý"
+    )
+    assignee_role = models.CharField("vai trò của bước được chuyển", max_length=20, blank=True)
+    assigned_at = models.DateTimeField("chuyển xử lý lúc", null=True, blank=True)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -234,6 +241,14 @@ class AuditEntry(models.Model):
     at = models.DateTimeField("thời điểm", auto_now_add=True)
     comment = models.TextField("ý kiến", blank=True)
     version = models.PositiveIntegerField("phiên bản")
+    # Office events that change no state (policy.OFFICE_EVENTS): to whom a document was handed,
+    # which unit was asked for an opinion.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="chuyển cho"
+    )
+    recipient_unit = models.ForeignKey(
+        "organizations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="đơn vị được hỏi ý kiến"
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -253,6 +268,10 @@ class AuditEntry(models.Model):
     @property
     def transition_label(self):
         return policy.TRANSITION_LABELS.get(self.transition, self.transition)
+
+    @property
+    def changes_state(self):
+        return self.transition not in policy.OFFICE_EVENTS
 
 
 def attachment_path(instance, filename):
@@ -275,3 +294,45 @@ class Attachment(models.Model):
         verbose_name = "minh chứng"
         verbose_name_plural = "minh chứng"
         ordering = ["document", "uploaded_at"]
+
+
+def consultation_path(instance, filename):
+    return f"consultations/{instance.document_id}/{filename}"
+
+
+class Consultation(models.Model):
+    """Phối hợp: a reviewer asks another unit for its opinion on a document by a deadline. The
+    document's state does not change; the asked unit's staff answer once, in text and optionally a
+    file (checked like evidence, workflows.attachments.check_upload)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="consultations", verbose_name="văn bản")
+    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="consultations", verbose_name="đơn vị được hỏi")
+    question = models.TextField("nội dung xin ý kiến")
+    deadline = models.DateField("hạn trả lời")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người hỏi")
+    requested_at = models.DateTimeField("hỏi lúc", auto_now_add=True)
+    answer = models.TextField("ý kiến trả lời", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người trả lời"
+    )
+    answered_at = models.DateTimeField("trả lời lúc", null=True, blank=True)
+    file = models.FileField("tệp kèm theo", upload_to=consultation_path, blank=True)
+    file_name = models.CharField("tên tệp", max_length=255, blank=True)
+    file_type = models.CharField("loại tệp", max_length=100, blank=True)
+    file_size = models.PositiveIntegerField("dung lượng (byte)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "xin ý kiến phối hợp"
+        verbose_name_plural = "xin ý kiến phối hợp"
+        ordering = ["document", "requested_at", "id"]
+        indexes = [models.Index(fields=["unit", "answered_at"])]
+
+    def __str__(self):
+        return f"{self.unit} – {self.document}"
+
+    @property
+    def answered(self):
+        return self.answered_at is not None
+
+    def is_overdue(self, today):
+        return not self.answered and self.deadline < today

@@ -49,6 +49,20 @@ TRANSITION_LABELS = {name: label for name, (_, label, _) in TRANSITIONS.items()}
 TRANSITION_LABELS["create"] = "Tạo văn bản"
 TRANSITION_LABELS["edit"] = "Sửa nội dung"
 
+# Office events written to the audit trail that change no state (workflows.handling, rounds.services).
+OFFICE_EVENTS = {
+    "hand_over": "Chuyển xử lý",
+    "consult": "Xin ý kiến phối hợp",
+    "consult_answer": "Trả lời ý kiến phối hợp",
+    "instruct": "Ý kiến chỉ đạo",
+    "urge": "Đôn đốc",
+}
+TRANSITION_LABELS.update(OFFICE_EVENTS)
+
+# Who holds each waiting step, and the transition that stands for "may act on that step".
+STEP_ACTOR = {"submitted": "reviewer", "under_review": "reviewer", "approved": "signer", "signed": "clerk"}
+STEP_TRANSITION = {"reviewer": "start_review", "signer": "sign", "clerk": "issue"}
+
 # The Python method behind each public transition name (`return` is a keyword).
 METHOD_NAMES = {name: ("return_" if name == "return" else name) for name in TRANSITIONS}
 
@@ -213,7 +227,47 @@ def may(user, name, document):
     actor = TRANSITIONS[name][0]
     if not ACTOR_CHECKS[actor](user, document):
         return False
+    if assigned_elsewhere(user, document, actor):
+        return False
     return name not in FOUR_EYES or not own_work(user, document)
+
+
+def assigned_elsewhere(user, document, actor):
+    """Chuyển xử lý: the step of `actor` was handed to someone else, who alone acts on it now."""
+    return bool(document.assignee_id and document.assignee_role == actor and document.assignee_id != user.pk)
+
+
+def step_actor(document):
+    """The role whose action the document waits for (None when it waits for its author or nobody)."""
+    actor = STEP_ACTOR.get(document.state)
+    if actor == "signer" and document.kind not in SIGNED_KINDS:
+        return None  # a unit report ends at «Đã duyệt»
+    return actor
+
+
+def holds_step(user, document):
+    """Whether this user may act on the step the document waits for (and so may hand it over)."""
+    actor = step_actor(document)
+    return bool(actor and may(user, STEP_TRANSITION[actor], document))
+
+
+def may_hand_over(user, document):
+    return holds_step(user, document)
+
+
+def may_consult(user, document):
+    """Phối hợp: a reviewer of the document (not its author) asks another unit for its opinion."""
+    return bool(is_reviewer(user, document) and not own_work(user, document))
+
+
+def may_instruct(user, document):
+    """Ý kiến chỉ đạo (bút phê): the Chủ tịch / Phó Chủ tịch, on any document they may see."""
+    return bool(is_signer(user, document) and may_view(user, document))
+
+
+def may_answer(user, consultation):
+    """The staff of the unit asked for an opinion answer it."""
+    return bool(user.is_authenticated and user.is_active and user.unit_id and user.unit_id == consultation.unit_id)
 
 
 def permission_name(name):
@@ -258,6 +312,8 @@ def four_eyes_refusal(user, name, document):
 def refusal_reason(name, document, user=None):
     """Why `user` may not fire `name` on `document`, in Vietnamese, saying who should act instead."""
     reason = four_eyes_refusal(user, name, document) if user is not None else None
+    if not reason and user is not None and assigned_elsewhere(user, document, TRANSITIONS[name][0]):
+        reason = f"Văn bản đã được chuyển cho {document.assignee} xử lý; chỉ người này thực hiện được thao tác «{TRANSITION_LABELS[name]}»."
     return reason or f"Chỉ {ACTOR_DESCRIPTIONS[TRANSITIONS[name][0]]} mới được thực hiện thao tác «{TRANSITION_LABELS[name]}»."
 
 
@@ -280,7 +336,15 @@ def sees_all(user):
 
 
 def may_view(user, document):
-    return sees_all(user) or (user.is_authenticated and user.unit_id == document.unit_id)
+    """Units see their own documents and those they were asked an opinion on (phối hợp)."""
+    if sees_all(user):
+        return True
+    if not (user.is_authenticated and user.unit_id):
+        return False
+    if user.unit_id == document.unit_id:
+        return True
+    Consultation = apps.get_model("workflows", "Consultation")
+    return Consultation.objects.filter(document_id=document.pk, unit_id=user.unit_id).exists()
 
 
 def may_edit(user, document):
@@ -302,4 +366,6 @@ def visible_documents(user, queryset):
         return queryset
     if not user.is_authenticated or user.unit_id is None:
         return queryset.none()
-    return queryset.filter(unit_id=user.unit_id)
+    Consultation = apps.get_model("workflows", "Consultation")
+    consulted = Consultation.objects.filter(unit_id=user.unit_id).values("document_id")
+    return queryset.filter(Q(unit_id=user.unit_id) | Q(pk__in=consulted))

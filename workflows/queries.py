@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 
-from . import policy, search
+from . import deadlines, policy, search
 from .models import AuditEntry, Document, Kind, State
 
 # A return by the reviewer or a send-back by the signer: both send the document back to its author.
@@ -45,8 +45,10 @@ def with_counted_submission(qs):
 
 
 def documents_for(user):
-    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer__unit", "signer__unit")
-    return policy.visible_documents(user, with_return_count(qs))
+    """What this user may see, with the return count, the assignee (chuyển xử lý) and when the
+    current step began (workflows.deadlines.step_status reads it without a query per row)."""
+    qs = Document.objects.select_related("unit", "period", "plan", "commune", "reviewer__unit", "signer__unit", "assignee")
+    return policy.visible_documents(user, deadlines.with_step_since(with_return_count(qs)))
 
 
 def find_documents(user, *, kind=None, period=None, unit=None, state=None, q=""):
@@ -82,6 +84,8 @@ def waiting_for(user):
         scope = policy.review_scope(user)
         wanted |= scope & Q(state=State.SUBMITTED)
         wanted |= scope & Q(state=State.UNDER_REVIEW, reviewer_id=user.pk)
+        # Handed to this user (chuyển xử lý), e.g. by the office's reviewer to a colleague.
+        wanted |= Q(state__in=(State.SUBMITTED, State.UNDER_REVIEW), assignee_id=user.pk, assignee_role="reviewer")
     if user.has_role(Role.SIGNER):
         wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
     if user.has_role(Role.CLERK):
@@ -91,6 +95,9 @@ def waiting_for(user):
 
 
 def _next_step_is_theirs(user, document):
+    actor = policy.step_actor(document)
+    if actor and policy.assigned_elsewhere(user, document, actor):
+        return False  # handed to a colleague (chuyển xử lý)
     if document.state in (State.SUBMITTED, State.UNDER_REVIEW):
         return policy.may(user, "start_review", document)
     if document.state == State.APPROVED:

@@ -228,6 +228,9 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     except TransitionNotAllowed:
         raise WrongState(f"Không thể thực hiện thao tác khi văn bản ở trạng thái «{document.get_state_display()}».") from None
     now = timezone.now()
+    if document.assignee_id and policy.step_actor(document) != document.assignee_role:
+        # The handed-over step is done (e.g. approved): the next step is nobody's in particular.
+        document.assignee, document.assignee_role, document.assigned_at = None, "", None
     if name == "submit":
         document.submitted_at = now
         if document.kind == Kind.UNIT_REPORT and document.number is None:
@@ -285,4 +288,4 @@ def _notify_transition(document_id, name):
 
 
 def history(document):
-    return list(document.audit_entries.select_related("actor").order_by("at", "id"))
+    return list(document.audit_entries.select_related("actor", "recipient", "recipient_unit").order_by("at", "id"))

@@ -34,3 +34,8 @@ document_transition_checking = Signal()
 # the row is saved: document, signer, signed_file (bytes of a PDF signed elsewhere, or None). Receivers sign the document digitally (signatures app); an
 # exception (a workflows.errors error with its Vietnamese reason) refuses the signing: nothing changes.
 document_signing = Signal()
+
+# Sent after an office event committed (workflows.handling: chuyển xử lý, phối hợp, ý kiến chỉ đạo;
+# rounds: đôn đốc): document_id, event (policy.OFFICE_EVENTS), user_ids (who must be told),
+# message (Vietnamese, one line). Receivers create the in-app notifications (rounds.apps).
+document_handled = Signal()

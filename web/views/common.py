@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from rounds.freshness import freshness_many
-from workflows import queries
+from workflows import deadlines, queries
 from workflows.errors import WorkflowError
 
 
@@ -23,6 +23,8 @@ def mark_overdue(documents):
     each summary report whose figures are out of date (rounds.freshness)."""
     for document in documents:
         document.overdue = queries.is_overdue(document)
+        # The waiting step against its handling deadline (workflows.deadlines; annotated, no query).
+        document.step = deadlines.step_status(document) if hasattr(document, "step_since") else None
     return mark_out_of_date(documents)
 
 

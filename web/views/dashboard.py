@@ -14,12 +14,13 @@ from plans.selectors import choose_period, current_plan, periods_of
 from rounds import compile as round_compile
 from rounds import selectors
 from rounds import services as round_services
+from rounds import urging
 from rounds.exports import evaluation_xlsx, round_status_xlsx
 from workflows.errors import WorkflowError
 
 
 from ..charts import bar_chart
-from .common import error_page, query_param, xlsx_response
+from .common import error_page, query_param, safe_next, xlsx_response
 
 
 def plan_and_period(request):
@@ -63,6 +64,7 @@ class DashboardView(LoginRequiredMixin, View):
             if self.section == "matrix":
                 context["rows"] = selectors.round_status(period)
                 context["columns"] = selectors.status_totals(context["rows"])
+                context["may_urge"] = urging.may_urge(request.user, plan.commune_id)
             else:
                 context["targets"] = with_charts(selectors.target_progress(plan, periods, period))
         return render(request, self.template_name, context)
@@ -107,6 +109,27 @@ class CompileView(LoginRequiredMixin, View):
         else:
             messages.success(request, "Đã tổng hợp lại số liệu từ các báo cáo đã duyệt.")
         return redirect(reverse("van-ban:detail", args=[document.pk]))
+
+
+class UrgeView(LoginRequiredMixin, View):
+    """Đôn đốc a late unit from the status matrix: sent once; a second click says when it was sent."""
+
+    def post(self, request, pk):
+        try:
+            urged = urging.urge(pk, request.user)
+        except WorkflowError as exc:
+            return error_page(request, exc)
+        row = urged.row
+        unit = row.document.unit.name
+        if urged.sent_now:
+            messages.success(request, f"Đã gửi đôn đốc tới {unit} (thông báo trong hệ thống và thư điện tử).")
+        else:
+            who = f" bởi {row.requested_by}" if row.requested_by else ""
+            messages.info(
+                request,
+                f"{unit} đã được đôn đốc lúc {timezone.localtime(row.created_at):%H:%M %d/%m/%Y}{who}; không gửi lại lần nữa.",
+            )
+        return redirect(safe_next(request, reverse("theo-doi:tinh-hinh:index")))
 
 
 def _period(pk):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from documents import pdfs, rendering
@@ -18,12 +19,12 @@ from rounds.selectors import next_period_for, unread_for
 from signatures import services as signing
 from workflows import attachments as doc_attachments
 from workflows import content as doc_content
-from workflows import policy, queries, services, worklists
+from workflows import handling, policy, queries, services, worklists
 from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
 from .. import editor, presenters
-from .common import error_page, mark_out_of_date, mark_overdue, query_param, safe_next, visible_document
+from .common import error_page, mark_overdue, query_param, safe_next, visible_document
 
 PAGE_SIZE = 25
 
@@ -52,7 +53,7 @@ class HomeView(LoginRequiredMixin, View):
         filters = worklists.MonitoringFilters.clean(**{k: query_param(request, k) for k in ("kind", "state", "unit", "period")})
         items = waiting if tab == worklists.WAITING else worklists.tab_list(user, tab, filters)
         page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("trang"))
-        documents = mark_out_of_date(worklists.describe(page.object_list))
+        documents = mark_overdue(worklists.describe(page.object_list))
         for document in documents:
             document.work_url = presenters.work_url(document, user)
         query = request.GET.copy()
@@ -66,6 +67,9 @@ class HomeView(LoginRequiredMixin, View):
             "querystring": query.urlencode(),
             "can_create": creatable_periods(user),
             "notifications": list(unread_for(user)[:10]),
+            # Phối hợp: opinions other units asked of this user's unit, still unanswered.
+            "consult_requests": handling.open_consultations_for(user),
+            "today": timezone.localdate(),
         }
         if tab == worklists.WAITING and not counts[worklists.WAITING]:
             context["next_period"] = next_period_for(user)

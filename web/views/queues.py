@@ -9,10 +9,10 @@ from django.views import View
 
 from documents import spreadsheets
 from documents.selectors import register_for
-from workflows import queries
+from workflows import policy, queries
 from workflows.models import State
 
-from .common import mark_out_of_date, mark_overdue, xlsx_response
+from .common import mark_overdue, xlsx_response
 from .documents import DocumentView
 
 
@@ -27,7 +27,7 @@ class ReviewView(DocumentView):
 
 class SignQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "web/sign_queue.html", {"documents": mark_out_of_date(list(queries.for_signing(request.user)))})
+        return render(request, "web/sign_queue.html", {"documents": mark_overdue(list(queries.for_signing(request.user)))})
 
 
 class SignView(DocumentView):
@@ -37,9 +37,13 @@ class SignView(DocumentView):
 class ClerkQueueView(LoginRequiredMixin, View):
     def get(self, request):
         base = queries.documents_for(request.user)
-        waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
+        # A signed document handed to another văn thư (chuyển xử lý) is theirs to issue.
+        waiting = [
+            d for d in base.filter(state=State.SIGNED).order_by("updated_at", "id")
+            if not policy.assigned_elsewhere(request.user, d, "clerk")
+        ]
         issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
-        return render(request, "web/clerk_queue.html", {"documents": mark_out_of_date(waiting), "issued": issued})
+        return render(request, "web/clerk_queue.html", {"documents": mark_overdue(waiting), "issued": issued})
 
 
 def _year(request):
