@@ -22,7 +22,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json; without npm the
+# browser tests say so and skip (or fail, with REQUIRE_BROWSER=1).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	  else echo "Chưa cài npm (Node.js): bỏ qua axe-core, kiểm thử trình duyệt sẽ bị bỏ qua." >&2; fi
+
+install: $(STAMP) $(AXE)
 
 setup: install
 	$(BIN)/python manage.py migrate --noinput
@@ -67,4 +74,4 @@ docx-templates: install
 	$(BIN)/python -m scripts.build_docx_templates
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) node_modules var/*.sqlite3
