@@ -13,6 +13,7 @@ from django.views import View
 from documents import pdfs, rendering
 from documents.models import StoredFileCorrupt
 from organizations.models import Unit
+from organizations.ordering import UNIT_ORDER
 from plans.models import Period, Target
 from rounds.selectors import unread_for
 from signatures import services as signing
@@ -108,7 +109,7 @@ class SearchView(LoginRequiredMixin, View):
 
 def _units_for(user):
     if policy.sees_all(user):
-        return list(Unit.objects.filter(active=True).order_by("order", "name").values_list("code", "name"))
+        return list(Unit.objects.filter(active=True).order_by(*UNIT_ORDER).values_list("code", "name"))
     if user.unit_id:
         return [(user.unit.code, user.unit.name)]
     return []
