@@ -12,6 +12,7 @@ from documents.selectors import register_for
 from workflows import queries
 from workflows.models import State
 
+from .. import presenters
 from .common import mark_out_of_date, mark_overdue, xlsx_response
 from .documents import DocumentView
 
@@ -23,6 +24,7 @@ class ReviewQueueView(LoginRequiredMixin, View):
 
 class ReviewView(DocumentView):
     template_name = "web/review.html"
+    posts_to_self = True
 
 
 class SignQueueView(LoginRequiredMixin, View):
@@ -32,12 +34,15 @@ class SignQueueView(LoginRequiredMixin, View):
 
 class SignView(DocumentView):
     template_name = "web/sign.html"
+    posts_to_self = True
 
 
 class ClerkQueueView(LoginRequiredMixin, View):
     def get(self, request):
         base = queries.documents_for(request.user)
         waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
+        for document in waiting:
+            document.confirm_issue = presenters.confirmation(document, "issue", with_number=False)
         issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
         return render(request, "web/clerk_queue.html", {"documents": mark_out_of_date(waiting), "issued": issued})
 
