@@ -451,3 +451,17 @@ def test_units_sort_naturally_in_lists_and_selects(admin_client):
     unit.name = "Xóm Sắp 20"
     unit.save(update_fields=["name"])
     assert [u.name for u in Unit.objects.filter(commune=commune)][-1] == "Xóm Sắp 20"
+
+
+def test_every_editable_box_in_an_admin_list_is_labelled(admin_client):
+    """axe-core's "label" rule: list_editable boxes are named after their column and row."""
+    html = admin_client.get(changelist("organizations", "unit"), {"kind__exact": "hamlet"}).content.decode()
+    boxes = re.findall(r'<input [^>]*name="form-\d+-(?:order|active)"[^>]*>', html)
+    assert len(boxes) == 24
+    assert all('aria-label="' in box for box in boxes)
+    assert 'aria-label="Thứ tự – Ban cán sự xóm 1 (mẫu)"' in html
+    assert 'aria-label="Đang hoạt động – Ban cán sự xóm 12 (mẫu)"' in html
+    # The person form: the unit is a labelled select, no nameless autocomplete search box.
+    html = admin_client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert '<label class="required" for="id_unit">' in html or '<label for="id_unit">' in html
+    assert "admin-autocomplete" not in html
