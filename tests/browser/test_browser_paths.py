@@ -226,12 +226,22 @@ def test_screens_fit_office_and_phone_widths(site):
 
     units = ["vhxh", "vanphong", "kinhte", "tramyte", "truong-mn", "truong-th", "congan", "mttq", "xom-01", "xom-02", "xom-03"]
     approved_reports("2026-H1", units, percent="93")
-    create_summary(Period.objects.get(code="2026-H1"), User.objects.get(username="vhxh"))
+    summary = create_summary(Period.objects.get(code="2026-H1"), User.objects.get(username="vhxh"))
     approved_reports("2026-Y", units + ["xom-04", "xom-05", "doanthanhnien"], percent="98", seed=1)
     site.both_widths("xom-06", "/van-ban/", "home")
     site.both_widths("vhxh", "/van-ban/tra-cuu/?q=chuyen+doi+so", "search")
     site.both_widths("vhxh", "/theo-doi/?ky=2026-Y", "dashboard")
     site.both_widths("vhxh", "/theo-doi/chi-tieu/?ky=2026-Y", "targets")
+    site.both_widths("vhxh", "/theo-doi/ky-bao-cao/", "rounds")
+    site.both_widths("vhxh", f"/van-ban/{summary.pk}/#so-lieu-tong-hop", "summary")
+    # The signer's page after a send-back: what changed comes first, the buttons after the document.
+    from tests.helpers.workflow import COMMUNE_STEPS, demo, new_plan_document, run
+    from workflows.services import update_document
+
+    plan = run(new_plan_document("Kế hoạch bổ sung kinh phí"), *COMMUNE_STEPS["approved"], ("pct", "send_back", "Bổ sung nguồn kinh phí."))
+    plan = update_document(plan.pk, demo("vhxh"), version=plan.version, sections={"solutions": "Bố trí 50 triệu đồng từ ngân sách xã năm 2026."})
+    run(plan, ("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve"))
+    site.both_widths("pct", f"/ky-duyet/{plan.pk}/", "sign-changes")
     # The report form at both widths.
     for viewport in (DESKTOP, PHONE):
         page = site.page("xom-06", viewport)
