@@ -465,3 +465,11 @@ def test_every_editable_box_in_an_admin_list_is_labelled(admin_client):
     html = admin_client.get(reverse("admin:accounts_user_add")).content.decode()
     assert '<label class="required" for="id_unit">' in html or '<label for="id_unit">' in html
     assert "admin-autocomplete" not in html
+
+
+def test_admin_scripts_speak_vietnamese_too(admin_client):
+    """The admin's JavaScript catalogue (calendar, two-list selector) has the strings Django lacks."""
+    script = admin_client.get(reverse("admin:jsi18n")).content.decode("utf-8")
+    script = script.encode().decode("unicode_escape") if "\\u" in script else script
+    for text in ("Chọn tất cả %s", "Chủ nhật", "(bấm để xóa)"):
+        assert text in script, text
