@@ -40,11 +40,18 @@ def test_opening_a_round_states_how_many_drafts_it_creates():
     assert "Mở kỳ 2026-H1 sẽ tạo 25 bản dự thảo báo cáo cho 25 đơn vị" in text
     assert "Hủy" in text and "Xác nhận mở kỳ báo cáo" in text
 
-    # Once open with every draft made, the same button says it creates nothing more.
+    # Once open with every draft made, there is nothing left to create: no button, a note.
     term = Period.objects.get(code="2026-H1")
     client.post(f"/theo-doi/ky-bao-cao/{term.pk}/mo-ky/")
     page = client.get("/theo-doi/ky-bao-cao/").content.decode()
-    assert "mọi đơn vị đã có báo cáo: không tạo thêm dự thảo nào" in dialog(page, "mo-ky-2026-H1")
+    assert dialog(page, "mo-ky-2026-H1") is None and "Mọi đơn vị đã có báo cáo." in page
+    # A unit's draft deleted (or a unit added) later: the button offers exactly the missing ones.
+    from workflows.models import Document, Kind
+
+    Document.objects.filter(kind=Kind.UNIT_REPORT, period=term, unit__code="xom-12").delete()
+    page = client.get("/theo-doi/ky-bao-cao/").content.decode()
+    assert "Tạo 1 dự thảo còn thiếu" in page
+    assert "Kỳ 2026-H1 đã mở. Sẽ tạo 1 bản dự thảo báo cáo còn thiếu cho 1 đơn vị" in dialog(page, "mo-ky-2026-H1")
 
 
 def test_round_page_marks_the_current_and_the_next_period():
