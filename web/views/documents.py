@@ -176,6 +176,7 @@ class TransitionView(DocumentView):
 
 
 def action_done(request, document, name):
+    """After a done action: say what happened and go where the form asked (`next`)."""
     label = policy.TRANSITION_LABELS.get(name, name)
     if name == "issue":
         messages.success(request, f"Đã cấp số {document.number_label}, ngày {document.issued_on:%d/%m/%Y}. Văn bản đã được phát hành.")
