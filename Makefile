@@ -22,7 +22,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json; without npm (or
+# when npm ci fails) the browser tests say so and skip, or fail with REQUIRE_BROWSER=1 (CI).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(AXE) || echo "npm ci không chạy được: kiểm thử trình duyệt sẽ thiếu axe-core." >&2; \
+	  else echo "Chưa cài npm (Node.js): bỏ qua axe-core, kiểm thử trình duyệt sẽ bị bỏ qua." >&2; fi
+
+install: $(STAMP) $(AXE)
 
 setup: install
 	$(BIN)/python manage.py migrate --noinput
@@ -67,4 +75,4 @@ docx-templates: install
 	$(BIN)/python -m scripts.build_docx_templates
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) node_modules var/*.sqlite3

@@ -54,8 +54,11 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "is_superuser", "unit__kind", "unit")
     list_select_related = ("unit",)
     search_fields = ("username", "full_name", "email", "unit__name")
-    ordering = ("unit__order", "username")
-    autocomplete_fields = ("unit",)
+    ordering = ("unit__order", "unit__sort_name", "username")
+    # The unit is a plain select (a commune has a few dozen units, in their natural order): the
+    # search box of an autocomplete widget has no accessible name. The login and join times are
+    # records, not for editing.
+    readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Thông tin cán bộ", {"fields": ("full_name", "position", "email", "email_notifications", "unit", "commune", "roles")}),

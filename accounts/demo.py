@@ -6,6 +6,7 @@ are, so running the command again changes nothing (and never resets a changed pa
 import os
 
 from organizations.models import Commune, Unit
+from organizations.ordering import through_unit
 
 from .models import Role, User
 
@@ -57,6 +58,7 @@ def _ensure(username, commune, unit, roles, full_name, position):
         is_superuser=username == "admin",
     )
     user.set_password(password())
+    user.clean()  # the rules the admin checks too: a drafter has a unit
     user.save()
     return [username]
 
@@ -66,7 +68,7 @@ def describe():
     rows = []
     names = list(NAMED_ACCOUNTS)
     users = {u.username: u for u in User.objects.select_related("unit").filter(username__in=names)}
-    others = User.objects.select_related("unit").exclude(username__in=names).filter(unit__isnull=False).order_by("unit__order")
+    others = User.objects.select_related("unit").exclude(username__in=names).filter(unit__isnull=False).order_by(*through_unit())
     for user in [*(users[n] for n in names if n in users), *others]:
         rows.append((user.username, str(user), user.unit.name if user.unit else "UBND xã", ", ".join(user.role_labels)))
     return rows

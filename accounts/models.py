@@ -7,6 +7,7 @@ from datetime import timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, _user_has_perm
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -42,6 +43,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def clean(self):
+        """A drafter writes their unit's documents, so a person with that role belongs to a unit
+        (admin forms and every full_clean() of a person check it; the field is named)."""
+        super().clean()
+        if self.has_role(Role.DRAFTER) and not self.unit_id:
+            raise ValidationError({"unit": "Người có vai trò «Soạn thảo» phải thuộc một đơn vị: chọn đơn vị."})
 
     def has_perm(self, perm, obj=None):
         """Model permissions as Django has them (a superuser holds all). Permissions on one object

@@ -8,6 +8,7 @@ from ninja.responses import Status
 from accounts.models import Role
 from documents.selectors import may_read_register, register_for
 from organizations.models import Unit
+from organizations.ordering import UNIT_ORDER
 from plans.models import Period, Target
 from workflows.errors import Forbidden
 
@@ -133,7 +134,7 @@ def targets(request, unit: Optional[str] = Query(None, pattern=CODE_PATTERN, des
     qs = _scoped(Target.objects.select_related("area", "plan"), request.auth, "plan__commune_id")
     if unit:
         qs = qs.filter(reporting_units__code=unit)
-    qs = qs.prefetch_related(Prefetch("reporting_units", queryset=Unit.objects.order_by("order", "name").only("id", "code", "order", "name")))
+    qs = qs.prefetch_related(Prefetch("reporting_units", queryset=Unit.objects.order_by(*UNIT_ORDER).only("id", "code", "order", "name")))
     return [
         {
             "code": t.code,

@@ -16,6 +16,7 @@ from accounts.models import User
 from documents.register import recipients_for
 from documents.rendering import document_file
 from organizations.models import Unit
+from organizations.ordering import UNIT_ORDER, through_unit
 from rounds.models import Notification
 from rounds.services import reporting_units
 from signatures import services as signing
@@ -34,7 +35,7 @@ def _norm(text):
 def recipient_units(document):
     """The units the document goes to (active, of its commune), in the commune's order."""
     lines = [_norm(line) for line in recipients_for(document) if not _norm(line).lstrip("- ").startswith("lưu")]
-    units = list(Unit.objects.filter(commune_id=document.commune_id, active=True).order_by("order", "name"))
+    units = list(Unit.objects.filter(commune_id=document.commune_id, active=True).order_by(*UNIT_ORDER))
     chosen = {u.pk for u in units if any(_norm(u.name) in line for line in lines)}
     if document.kind == Kind.PLAN or any(word in line for line in lines for word in ALL_CONCERNED):
         chosen |= {unit.pk for unit, _codes in reporting_units(document.plan)}
@@ -125,4 +126,4 @@ def open_incoming(user, delivery_id):
 
 def deliveries_of(document):
     """Per recipient: unit, channel, status, opened by whom and when (for the văn thư)."""
-    return list(document.deliveries.select_related("unit", "opened_by").order_by("unit__order", "unit__name"))
+    return list(document.deliveries.select_related("unit", "opened_by").order_by(*through_unit()))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from organizations.admin import CommuneAdmin
+from organizations.admin_forms import RowLabelledListEditable
 from organizations.models import Commune
 
 from .dates import short_date
@@ -49,7 +50,7 @@ class TemplateVersionForm(forms.ModelForm):
 
 
 @admin.register(TemplateVersion)
-class TemplateVersionAdmin(admin.ModelAdmin):
+class TemplateVersionAdmin(RowLabelledListEditable, admin.ModelAdmin):
     form = TemplateVersionForm
     list_display = ["kind", "original_name", "uploaded_at", "uploaded_by", "active", "note"]
     list_filter = ["kind", "active"]

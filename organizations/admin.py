@@ -6,6 +6,7 @@ this module knows nothing of documents.
 """
 from django.contrib import admin
 
+from .admin_forms import RowLabelledListEditable
 from .models import Commune, Unit
 
 
@@ -32,7 +33,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(RowLabelledListEditable, admin.ModelAdmin):
     list_display = ("name", "code", "abbreviation", "kind", "function", "head_name", "is_sample", "active", "order")
     list_display_links = ("name",)
     list_editable = ("order", "active")

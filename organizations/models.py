@@ -1,6 +1,8 @@
 """The issuing body (a commune People's Committee) and its units, as data."""
 from django.db import models
 
+from .ordering import UNIT_ORDER, sort_name
+
 
 class Commune(models.Model):
     """An issuing body: UBND xã. Everything printed in document headers comes from here."""
@@ -64,12 +66,20 @@ class Unit(models.Model):
     is_sample = models.BooleanField("dữ liệu mẫu", default=False, help_text="Đơn vị mẫu để chạy thử; quản trị viên thay bằng danh sách thật.")
     order = models.PositiveIntegerField("thứ tự", default=0)
     active = models.BooleanField("đang hoạt động", default=True)
+    # The name as the database sorts it naturally ("xóm 2" before "xóm 10"); kept by save().
+    sort_name = models.CharField("tên để sắp xếp", max_length=250, editable=False, default="", db_index=True)
 
     class Meta:
         verbose_name = "đơn vị"
         verbose_name_plural = "đơn vị"
-        ordering = ["order", "name"]
+        ordering = list(UNIT_ORDER)
         constraints = [models.UniqueConstraint(fields=["commune", "code"], name="unique_unit_code_per_commune")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_name(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)

@@ -109,6 +109,16 @@ class PeriodForm(forms.ModelForm):
         return cleaned
 
 
+class PeriodDeadlineForm(PeriodForm):
+    """One row of the period list: the deadline box is named after its period, for screen readers
+    (a column header alone does not label an input)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "deadline" in self.fields and self.instance.pk:
+            self.fields["deadline"].widget.attrs["aria-label"] = f"Hạn nộp báo cáo kỳ {self.instance.name} ({self.instance.code})"
+
+
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
     form = PeriodForm
@@ -125,4 +135,4 @@ class PeriodAdmin(admin.ModelAdmin):
 
     def get_changelist_form(self, request, **kwargs):
         # The inline deadline edit uses the same checks as the change form.
-        return PeriodForm
+        return PeriodDeadlineForm

@@ -8,6 +8,7 @@ is compiled again; every page and the API say so.
 
 A summary report that was never compiled has no figures at all: it is refused the same way.
 """
+from organizations.ordering import through_unit, unit_key
 from plans.models import Period
 from workflows.errors import WrongState
 from workflows.models import Document, Kind
@@ -23,7 +24,7 @@ def _final_unit_reports(period_ids):
     return (
         Document.objects.filter(kind=Kind.UNIT_REPORT, period_id__in=period_ids, state__in=FINAL_STATES)
         .select_related("unit")
-        .order_by("unit__order", "unit__name")
+        .order_by(*through_unit())
     )
 
 
@@ -36,7 +37,7 @@ def source_records(reports):
     """What compile_summary stores: one line per unit report it read."""
     return [
         {"document_id": doc.pk, "unit_code": doc.unit.code, "unit": doc.unit.name, "version": doc.version}
-        for doc in sorted(reports, key=lambda d: (d.unit.order, d.unit.name))
+        for doc in sorted(reports, key=lambda d: unit_key(d.unit))
     ]
 
 

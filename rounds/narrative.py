@@ -19,6 +19,7 @@ import re
 import unicodedata
 
 from documents.dates import short_date
+from organizations.ordering import unit_key
 from plans.formatting import names_vn as join_names
 
 # "1.", "2.3.", "II.", "a)", "-", "+", "•" … at the start of a unit's line, possibly repeated.
@@ -33,15 +34,6 @@ NO_BASIS_VERDICT = "chưa đủ cơ sở đánh giá"
 
 
 # --- small text helpers -------------------------------------------------------------------------
-def natural_key(text):
-    """Sort key that puts "xóm 2" before "xóm 10"."""
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text or "")]
-
-
-def unit_key(unit):
-    return (unit.order, natural_key(unit.name))
-
-
 def _fold(text):
     """Comparison key of a sentence: case, spacing and end punctuation do not make it different."""
     text = unicodedata.normalize("NFC", text).casefold()

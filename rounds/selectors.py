@@ -200,7 +200,10 @@ def rounds_overview(plan, user):
     """(periods, may_run): each period of the plan with its number of unit reports (`reports`),
     approved ones (`approved`), its summary report (`summary`, or None) and whether that summary
     is out of date (`summary_freshness`, rounds.freshness); may_run when the user is staff of the
-    coordinator unit, who opens rounds and compiles. Four queries."""
+    coordinator unit, who opens rounds and compiles. Also, for the confirmation before «Mở kỳ»,
+    how many drafts opening it would create (`drafts_to_create`: active reporting units without a
+    report for it), and the marks `is_current` (the first period whose deadline is today or later:
+    the one being reported now) and `is_next` (the one after it). Six queries."""
     if plan is None:
         return [], False
     unit_reports = Q(documents__kind=Kind.UNIT_REPORT)
@@ -214,9 +217,20 @@ def rounds_overview(plan, user):
     }
     in_order = [summaries[p.pk] for p in periods if p.pk in summaries]
     states = dict(zip((d.pk for d in in_order), freshness_many(in_order)))
-    for period in periods:
+    reporting = set(
+        Target.reporting_units.through.objects.filter(target__plan=plan, unit__active=True).values_list("unit_id", flat=True)
+    )
+    reported = {}
+    for period_id, unit_id in Document.objects.filter(kind=Kind.UNIT_REPORT, plan=plan).values_list("period_id", "unit_id"):
+        reported.setdefault(period_id, set()).add(unit_id)
+    today = timezone.localdate()
+    current = next((i for i, p in enumerate(periods) if p.deadline and p.deadline >= today), None)
+    for index, period in enumerate(periods):
         period.summary = summaries.get(period.pk)
         period.summary_freshness = states.get(period.summary.pk) if period.summary else None
+        period.drafts_to_create = len(reporting - reported.get(period.pk, set()))
+        period.is_current = index == current
+        period.is_next = current is not None and index == current + 1
     return periods, is_coordinator_staff(user, plan.commune_id)
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from organizations.models import Unit
+from organizations.ordering import UNIT_ORDER
 from plans.models import Period, Target
 from workflows.content import PreviousValues, TargetEntry, UnitReportContent
 from workflows.models import Document, Kind, State
@@ -46,7 +47,7 @@ def reporting_units(plan):
         "target__order"
     ).values_list("unit_id", "target__code"):
         codes.setdefault(unit_id, []).append(code)
-    units = list(Unit.objects.filter(pk__in=codes, active=True).order_by("order", "name"))
+    units = list(Unit.objects.filter(pk__in=codes, active=True).order_by(*UNIT_ORDER))
     return [(unit, codes[unit.pk]) for unit in units]
 
 

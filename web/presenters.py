@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import pdfs
+from documents.register import peek_number
 from plans.formatting import datetime_vn, unit_value_label
 from rounds.access import is_coordinator_staff
 from rounds.freshness import freshness
@@ -20,11 +21,46 @@ from .lifecycle import lifecycle_svg
 
 
 def action_buttons(document, user):
+    """The actions this user may take now; those that matter carry `confirm`, the consequence the
+    confirmation dialog states before the form is sent (the server checks the action regardless)."""
     names = services.available_transitions(document, user)
     return [
-        {"name": name, "label": policy.TRANSITION_LABELS[name], "needs_comment": policy.TRANSITIONS[name][2]}
+        {
+            "name": name,
+            "label": policy.TRANSITION_LABELS[name],
+            "needs_comment": policy.TRANSITIONS[name][2],
+            "confirm": confirmation(document, name),
+        }
         for name in names
     ]
+
+
+# Actions asked for confirmation: they cannot be taken back by the person taking them.
+CONFIRMED_ACTIONS = ("approve", "sign", "issue", "withdraw")
+
+
+def confirmation(document, name, *, with_number=True):
+    """What the action will do, in one or two sentences for the confirmation dialog; "" for actions
+    taken without one. with_number=False leaves out the number «issue» would take (one query a
+    document: lists name the next number of the register instead)."""
+    if name not in CONFIRMED_ACTIONS:
+        return ""
+    title = f"«{document.title}»"
+    if name == "approve":
+        if document.needs_signature:
+            return (f"Duyệt {title}: văn bản chuyển sang «Đã duyệt», được trình lãnh đạo UBND ký ban hành "
+                    "và không sửa được nữa, trừ khi lãnh đạo trả lại để sửa.")
+        return (f"Duyệt {title} của {document.unit.name}: báo cáo chuyển sang «Đã duyệt», không sửa được nữa "
+                "và số liệu của báo cáo được dùng khi tổng hợp báo cáo của xã.")
+    if name == "sign":
+        return (f"Ký ban hành {title}: văn bản được ký với tên của bạn và chuyển cho văn thư cấp số, phát hành. "
+                "Sau khi ký, bạn không rút lại được chữ ký.")
+    if name == "issue":
+        today = timezone.localdate()
+        number = peek_number(document, today) if with_number else "tiếp theo của sổ văn bản đi"
+        return (f"Cấp số {number} ngày {today:%d/%m/%Y} và phát hành {title}: văn bản được ghi vào "
+                "sổ văn bản đi, gửi đến nơi nhận và từ đó không bao giờ thay đổi. Số đã cấp không hủy được.")
+    return (f"Rút lại {title} về dự thảo: người thẩm định sẽ không thấy văn bản này nữa cho đến khi bạn trình lại.")
 
 
 def section_rows(document, content):

@@ -150,12 +150,26 @@ def last_returned_version(document):
 
 
 def diff_since_return(document):
-    """What the unit changed since the document was last returned, up to its current version.
+    """What the unit changed since the document was last returned, up to its current version,
+    with the evidence files attached since the return (`attachments_added`: evidence is not part
+    of a version, so the time of the return tells which files are new).
 
-    None when the document was never returned. When nothing was saved since, the result has
-    `has_changes` False (from == to).
+    None when the document was never returned. When nothing was saved or attached since, the
+    result has `has_changes` False (from == to).
     """
-    returned = last_returned_version(document)
-    if returned is None:
+    entry = (
+        AuditEntry.objects.filter(document_id=document.pk, transition__in=RETURN_TRANSITIONS)
+        .order_by("-at", "-id")
+        .only("version", "at")
+        .first()
+    )
+    if entry is None:
         return None
-    return diff_versions(document, returned, document.version)
+    result = diff_versions(document, entry.version, document.version)
+    added = document.attachments.filter(uploaded_at__gt=entry.at).order_by("uploaded_at", "id")
+    result["attachments_added"] = [
+        {"id": a.pk, "name": a.original_name, "target_code": a.target_code, "size": a.size, "uploaded_at": a.uploaded_at}
+        for a in added
+    ]
+    result["has_changes"] = result["has_changes"] or bool(result["attachments_added"])
+    return result

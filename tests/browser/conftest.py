@@ -5,6 +5,12 @@ which turns a missing browser into a failure. The live server needs committed da
 is transactional: it starts from the session's snapshot of the demo data (serialized_rollback,
 restored in about a second instead of loading the demo data again) and the database is emptied
 after it; `demo_snapshot` puts the demo data back once the module is done.
+
+Every page a test opens through `site` is checked with axe-core (the npm package, pinned in
+package-lock.json, installed by `make install`) once per user, address and width, without the test
+asking for it: a page that loaded is audited before the test's next call on it, after a change of
+width, and at the end of the test. Any critical or serious violation fails the test, naming the
+rule, the elements and the address.
 """
 import os
 from pathlib import Path
@@ -31,6 +37,22 @@ SCREENSHOTS = ROOT / os.environ.get("SCREENSHOT_DIR", "var/screenshots")
 PASSWORD = "demo2026"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Impacts that fail a test; "moderate" and "minor" are advice.
+AXE_FAILING = ("critical", "serious")
+# Swagger UI (/api/v1/docs, a developers' page) is a vendored third-party bundle whose colours and
+# nested controls are upstream's; everything of ours around it is still checked.
+AXE_EXCLUDE = [[".swagger-ui"]]
+# preload: false: axe would otherwise copy the pages' style sheets into inline <style> elements
+# (for its one CSSOM rule, css-orientation-lock), which the Content-Security-Policy rightly blocks
+# and the `site` fixture would report as the application's violation.
+AXE_RUN = """async ([failing, exclude]) => {
+  const result = await axe.run({exclude: exclude}, {resultTypes: ["violations"], preload: false});
+  return result.violations.filter((v) => failing.includes(v.impact)).map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")), count: v.nodes.length,
+  }));
+}"""
 
 
 def _browser_missing_reason():
@@ -40,6 +62,8 @@ def _browser_missing_reason():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "chưa cài gói playwright (pip install playwright)."
+    if not AXE_JS.exists():
+        return f"chưa cài axe-core ({AXE_JS.relative_to(ROOT)}; cài bằng: npm ci, hoặc make install)."
     return None
 
 
@@ -111,24 +135,111 @@ def new_context(chromium, viewport=DESKTOP):
     return context
 
 
+# Page methods a test calls next after a page loaded: the audit of the loaded page runs first.
+AUDITED_CALLS = (
+    "goto", "reload", "go_back", "click", "fill", "press", "check", "focus", "locator", "get_by_role",
+    "get_by_label", "get_by_text", "set_input_files", "evaluate", "screenshot", "expect_download",
+    "wait_for_url", "close",
+)
+
+
+class AxeAudit:
+    """axe-core on every page loaded in a Playwright page, once per (user, address, width) in the
+    session; critical and serious violations are collected in `violations` as readable lines."""
+
+    def __init__(self, base_url, checked, violations):
+        self.base_url = base_url
+        self.checked = checked
+        self.violations = violations
+        self.source = AXE_JS.read_text(encoding="utf-8")
+
+    def watch(self, page, who):
+        """Wrap the page so that each document it loads is audited before the test's next call."""
+        raw = {name: getattr(page, name) for name in AUDITED_CALLS + ("set_viewport_size",)}
+        pending = {"load": False}
+
+        def audit_pending():
+            if pending["load"] and not page.is_closed():
+                pending["load"] = False
+                self.audit(page, raw, who, pending)
+
+        def audited(name):
+            def call(*args, **kwargs):
+                audit_pending()
+                return raw[name](*args, **kwargs)
+            return call
+
+        def set_viewport_size(viewport):
+            audit_pending()
+            raw["set_viewport_size"](viewport)
+            pending["load"] = True  # the same document at another width is another page to check
+
+        page.on("load", lambda _page: pending.__setitem__("load", True))
+        for name in AUDITED_CALLS:
+            setattr(page, name, audited(name))
+        page.set_viewport_size = set_viewport_size
+        page.axe_pending = audit_pending  # the end of the test audits what each page last showed
+        return page
+
+    def audit(self, page, raw, who, pending):
+        from playwright.sync_api import Error
+
+        width = page.viewport_size["width"]
+        address = page.url.removeprefix(self.base_url)
+        key = (who, address, width)
+        if key in self.checked or not page.url.startswith(self.base_url):
+            return
+        try:
+            page.wait_for_load_state("load")
+            # evaluate() is not subject to the page's Content-Security-Policy, unlike a <script> tag.
+            if not raw["evaluate"]("typeof window.axe !== 'undefined'"):
+                raw["evaluate"](self.source)
+            found = raw["evaluate"](AXE_RUN, [list(AXE_FAILING), AXE_EXCLUDE])
+        except Error as error:
+            if "context was destroyed" in str(error) or "navigation" in str(error):
+                pending["load"] = True  # the page moved on meanwhile: audit the new one next
+                return
+            raise
+        self.checked.add(key)
+        if os.environ.get("AXE_LOG"):
+            print(f"axe: {address} [{width}px, {who}]: {len(found)} violation(s)")
+        for violation in found:
+            more = f" (+{violation['count'] - len(violation['targets'])})" if violation["count"] > len(violation["targets"]) else ""
+            self.violations.append(
+                f"{address} [{width}px, {who}]: {violation['impact']} {violation['id']} – {violation['help']}: "
+                + ", ".join(violation["targets"]) + more
+            )
+
+
+@pytest.fixture(scope="session")
+def axe_checked():
+    """(user, address, width) already audited in this session."""
+    return set()
+
+
 @pytest.fixture
-def site(live_server, demo_data, chromium, user_contexts):
+def site(live_server, demo_data, chromium, user_contexts, axe_checked):
     """Open pages as a given demo user: site.page("tramyte", path="/van-ban/") -> a logged-in
     Playwright page at that address.
 
     A user's first page in a test starts with no cookies and logs in through the form, keyboard
     only; the user's later pages in the test share that session, sized to the viewport asked for.
-    No page opened through it may violate the Content-Security-Policy (checked at the end)."""
+    No page opened through it may violate the Content-Security-Policy (checked at the end) nor have
+    a critical or serious accessibility violation (axe-core)."""
     anonymous_contexts = []
     logged_in = set()
     violations = []
+    accessibility = []
+    axe = AxeAudit(live_server.url, axe_checked, accessibility)
+    opened = []
 
     class Site:
         url = live_server.url
         csp_violations = violations
 
-        def _page(self, context, viewport):
-            page = context.new_page()
+        def _page(self, context, viewport, who):
+            page = axe.watch(context.new_page(), who)
+            opened.append(page)
             if page.viewport_size != viewport:
                 page.set_viewport_size(viewport)
             page.on("console", lambda message: violations.append(f"{page.url}: {message.text}") if is_csp_message(message) else None)
@@ -138,7 +249,7 @@ def site(live_server, demo_data, chromium, user_contexts):
         def anonymous_page(self, viewport=DESKTOP):
             context = new_context(chromium, viewport)
             anonymous_contexts.append(context)
-            return self._page(context, viewport)
+            return self._page(context, viewport, "anonymous")
 
         def page(self, username, viewport=DESKTOP, path="/"):
             """A page logged in as `username`, open at `path` (the home page by default)."""
@@ -146,7 +257,7 @@ def site(live_server, demo_data, chromium, user_contexts):
             if context is None:
                 context = user_contexts[username] = new_context(chromium)
                 context.on("close", lambda context: user_contexts.pop(username, None))
-            page = self._page(context, viewport)
+            page = self._page(context, viewport, username)
             if username in logged_in:
                 return self.go(page, path)
             context.clear_cookies()  # nothing of an earlier test: no session, no message
@@ -180,9 +291,12 @@ def site(live_server, demo_data, chromium, user_contexts):
             page.close()
 
     yield Site()
+    for page in opened:  # what each page showed last
+        page.axe_pending()
     for context in anonymous_contexts:
         context.close()
     for context in list(user_contexts.values()):
         for page in context.pages:  # no page of this test keeps polling the server in the next
             page.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    assert not accessibility, "Accessibility violations (axe-core, critical/serious):\n" + "\n".join(accessibility)

@@ -12,10 +12,23 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 
-def open_round_in_ui(site, period_name="6 tháng đầu năm 2026"):
+def confirm(page, label, says=None):
+    """Answer the confirmation dialog of the action just clicked: check what it says, then confirm."""
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    if says:
+        expect(dialog).to_contain_text(says)
+    dialog.get_by_role("button", name=f"Xác nhận {label.lower()}").click()
+
+
+def open_round_in_ui(site, period_name="6 tháng đầu năm 2026", shot=False):
     page = site.page("vhxh", path="/theo-doi/ky-bao-cao/")
     row = page.locator("tr", has_text=period_name).first
     row.get_by_role("button", name="Mở kỳ báo cáo").click()
+    expect(page.locator("dialog[open]")).to_contain_text("sẽ tạo 25 bản dự thảo báo cáo cho 25 đơn vị")
+    if shot:
+        site.shot(page, "confirm-open-round")
+    confirm(page, "Mở kỳ báo cáo")
     expect(page.locator(".web-message--success")).to_contain_text(f"Đã mở kỳ «{period_name}»")
     page.close()
 
@@ -26,7 +39,7 @@ def open_own_report(page):
 
 
 def test_unit_report_submit_return_fix_approve(site):
-    open_round_in_ui(site)
+    open_round_in_ui(site, shot=True)
 
     # Unit staff fill in the report and submit it.
     unit = site.page("tramyte")
@@ -50,8 +63,11 @@ def test_unit_report_submit_return_fix_approve(site):
     reviewer = site.page("vhxh", path="/tham-dinh/")
     reviewer.get_by_role("button", name="Nhận thẩm định").first.click()
     expect(reviewer.get_by_role("button", name="Trả lại")).to_be_visible()
+    review_url = reviewer.url
     reviewer.get_by_role("button", name="Trả lại").click()
     expect(reviewer.locator("#comment-error")).to_contain_text("Nhập lý do trả lại")
+    # Refused, it stays on the review page, in the «Thẩm định» section of the menu.
+    assert reviewer.url == review_url and "/tham-dinh/" in review_url
     reviewer.get_by_label(re.compile("^Ý kiến")).fill("Đề nghị bổ sung biên bản kiểm tra minh chứng.")
     reviewer.get_by_role("button", name="Trả lại").click()
     expect(reviewer.locator(".web-message--success")).to_contain_text("Bị trả lại")
@@ -77,6 +93,7 @@ def test_unit_report_submit_return_fix_approve(site):
     phone = site.page("vhxh", PHONE, path=reviewer.url.replace(site.url, ""))
     site.shot(phone, "review-diff")
     reviewer.get_by_role("button", name="Duyệt").click()
+    confirm(reviewer, "Duyệt", says="báo cáo chuyển sang «Đã duyệt», không sửa được nữa")
     expect(reviewer.locator(".web-message--success")).to_contain_text("Đã duyệt")
     expect(reviewer.get_by_text("Bạn không có thao tác nào")).to_be_visible()
 
@@ -102,6 +119,7 @@ def test_own_report_goes_to_the_office_four_eyes(site):
     office = site.page("vanphong", path="/tham-dinh/")
     office.get_by_role("button", name="Nhận thẩm định").first.click()
     office.get_by_role("button", name="Duyệt").click()
+    confirm(office, "Duyệt")
     expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
 
 
@@ -135,19 +153,33 @@ def test_plan_review_sign_issue_and_download(site, tmp_path):
     office = site.page("vanphong", path="/tham-dinh/")
     office.get_by_role("button", name="Nhận thẩm định").first.click()
     office.get_by_role("button", name="Duyệt").click()
+    confirm(office, "Duyệt", says="được trình lãnh đạo UBND ký ban hành")
     expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
 
     leader = site.page("pct", path="/ky-duyet/")
     leader.get_by_role("link", name="Đọc và ký").first.click()
     expect(leader.get_by_role("heading", name="Lịch sử xử lý")).to_be_visible()
+    # The document comes before the buttons: the signer reads it first.
+    body_top = leader.locator("#h-body").bounding_box()["y"]
+    assert body_top < leader.get_by_role("button", name="Ký ban hành").bounding_box()["y"]
     site.shot(leader, "sign-off")
     phone = site.page("pct", PHONE, path=leader.url.replace(site.url, ""))
     site.shot(phone, "sign-off")
+    # «Hủy» leaves everything as it was; confirming signs.
     leader.get_by_role("button", name="Ký ban hành").click()
+    expect(leader.locator("dialog[open]")).to_contain_text("văn bản được ký với tên của bạn")
+    leader.locator("dialog[open]").get_by_role("button", name="Hủy").click()
+    expect(leader.locator("dialog[open]")).to_have_count(0)
+    expect(leader.locator(".web-message--success")).to_have_count(0)
+    leader.get_by_role("button", name="Ký ban hành").click()
+    leader.locator("dialog[open]").get_by_role("button", name="Xác nhận ký ban hành").focus()
+    site.shot(leader, "confirm-dialog")
+    confirm(leader, "Ký ban hành")
     expect(leader.locator(".web-message--success")).to_contain_text("Đã ký")
 
     clerk = site.page("vanthu", path="/van-thu/")
     clerk.get_by_role("button", name="Cấp số và phát hành").first.click()
+    confirm(clerk, "Cấp số và phát hành", says="và phát hành")
     expect(clerk.locator(".web-message--success")).to_contain_text(re.compile(r"Đã cấp số \d{2}/KH-UBND"))
     number = clerk.locator('[data-testid="number"]').inner_text()
     assert re.fullmatch(r"\d{2}/KH-UBND", number)
@@ -194,12 +226,22 @@ def test_screens_fit_office_and_phone_widths(site):
 
     units = ["vhxh", "vanphong", "kinhte", "tramyte", "truong-mn", "truong-th", "congan", "mttq", "xom-01", "xom-02", "xom-03"]
     approved_reports("2026-H1", units, percent="93")
-    create_summary(Period.objects.get(code="2026-H1"), User.objects.get(username="vhxh"))
+    summary = create_summary(Period.objects.get(code="2026-H1"), User.objects.get(username="vhxh"))
     approved_reports("2026-Y", units + ["xom-04", "xom-05", "doanthanhnien"], percent="98", seed=1)
     site.both_widths("xom-06", "/van-ban/", "home")
     site.both_widths("vhxh", "/van-ban/tra-cuu/?q=chuyen+doi+so", "search")
     site.both_widths("vhxh", "/theo-doi/?ky=2026-Y", "dashboard")
     site.both_widths("vhxh", "/theo-doi/chi-tieu/?ky=2026-Y", "targets")
+    site.both_widths("vhxh", "/theo-doi/ky-bao-cao/", "rounds")
+    site.both_widths("vhxh", f"/van-ban/{summary.pk}/#so-lieu-tong-hop", "summary")
+    # The signer's page after a send-back: what changed comes first, the buttons after the document.
+    from tests.helpers.workflow import COMMUNE_STEPS, demo, new_plan_document, run
+    from workflows.services import update_document
+
+    plan = run(new_plan_document("Kế hoạch bổ sung kinh phí"), *COMMUNE_STEPS["approved"], ("pct", "send_back", "Bổ sung nguồn kinh phí."))
+    plan = update_document(plan.pk, demo("vhxh"), version=plan.version, sections={"solutions": "Bố trí 50 triệu đồng từ ngân sách xã năm 2026."})
+    run(plan, ("vhxh", "submit"), ("vanphong", "start_review"), ("vanphong", "approve"))
+    site.both_widths("pct", f"/ky-duyet/{plan.pk}/", "sign-changes")
     # The report form at both widths.
     for viewport in (DESKTOP, PHONE):
         page = site.page("xom-06", viewport)
@@ -275,3 +317,38 @@ def test_pages_work_under_the_content_security_policy(site):
     admin.locator("#searchbar").press("Enter")
     expect(admin.locator("#result_list")).to_be_visible()
     assert site.csp_violations == []
+
+
+def test_admin_login_and_error_pages_are_accessible_and_in_the_theme(site):
+    """The pages axe-core found wanting (issue 14) pass now: the login and 403 pages have a <main>
+    and an <h1> in the application's red; the admin's period list labels its deadline boxes; the
+    person forms are in Vietnamese. (The `site` fixture runs axe-core on every page.)"""
+    red = "rgb(183, 28, 28)"
+    login = site.anonymous_page()
+    login.goto(f"{site.url}/accounts/login/")
+    expect(login.get_by_role("heading", level=1, name="Đăng nhập")).to_be_visible()
+    expect(login.get_by_role("main")).to_have_count(1)
+    assert login.evaluate("getComputedStyle(document.querySelector('.vf-page-lockscreen')).backgroundColor") == red
+    site.shot(login, "login")
+    login.set_viewport_size(PHONE)
+    site.shot(login, "login")
+
+    unit = site.page("tramyte", path="/tham-dinh/")
+    expect(unit.get_by_role("heading", level=1, name="Không được phép")).to_be_visible()
+    expect(unit.get_by_role("main")).to_contain_text("chỉ dành cho cán bộ thẩm định")
+    assert unit.evaluate("getComputedStyle(document.querySelector('.vf-page-lockscreen')).backgroundColor") == red
+    site.shot(unit, "forbidden")
+
+    admin = site.page("admin", path="/admin/plans/period/")
+    expect(admin.get_by_label("Hạn nộp báo cáo kỳ 6 tháng đầu năm 2026 (2026-H1)")).to_be_visible()
+    site.shot(admin, "admin-periods")
+    site.go(admin, "/admin/accounts/user/add/")
+    expect(admin.get_by_text("Sau khi tạo người dùng, bạn có thể sửa thêm")).to_be_visible()
+    site.go(admin, "/admin/accounts/user/?q=xom")
+    expect(admin.locator("#result_list")).to_be_visible()
+    admin.locator("#result_list a", has_text="xom-02").click()
+    expect(admin.get_by_text("Hệ thống không lưu mật khẩu gốc")).to_be_visible()
+    site.go(admin, "/admin/organizations/unit/?kind__exact=hamlet")
+    names = admin.locator("#result_list tbody th").all_inner_texts()
+    numbers = [int(re.search(r"xóm (\d+)", name).group(1)) for name in names]
+    assert numbers == sorted(numbers) and len(numbers) == 12, names

@@ -351,3 +351,125 @@ def test_numbering_mode_cannot_change_once_a_number_was_given_this_year(admin_cl
     assert admin_client.post(url, data).status_code == 302
     commune.refresh_from_db()
     assert commune.place_name == "Diễn Châu, Nghệ An"
+
+
+# --- issue 14: the admin entirely in Vietnamese, labelled inputs, drafters have a unit ------------
+
+ENGLISH_LEFT_BY_DJANGO = (
+    "After you’ve created a user", "Raw passwords are not stored", "View selected", "Skip to main content",
+    "Password-based authentication", "Select all objects on this page", "Toggle theme", "Set password",
+)
+
+
+@pytest.mark.parametrize("page", ["add", "change", "changelist", "plan_changelist", "password"])
+def test_admin_pages_have_no_english_left(admin_client, page):
+    person = demo("vhxh")
+    url = {
+        "add": reverse("admin:accounts_user_add"),
+        "change": reverse("admin:accounts_user_change", args=[person.pk]),
+        "changelist": changelist("accounts", "user"),
+        "plan_changelist": changelist("plans", "plan"),
+        "password": reverse("admin:auth_user_password_change", args=[person.pk]),
+    }[page]
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for english in ENGLISH_LEFT_BY_DJANGO:
+        assert english not in html, f"{url}: «{english}»"
+    assert "Chuyển đến nội dung chính" in html  # Django's skip link, now in Vietnamese
+
+
+def test_add_user_page_explains_itself_in_vietnamese(admin_client):
+    html = admin_client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert "Sau khi tạo người dùng, bạn có thể sửa thêm các thông tin khác của người dùng." in html
+    html = admin_client.get(reverse("admin:accounts_user_change", args=[demo("vhxh").pk])).content.decode()
+    assert "Hệ thống không lưu mật khẩu gốc nên không thể xem mật khẩu của người dùng." in html
+
+
+def test_period_list_deadline_inputs_are_labelled(admin_client):
+    html = admin_client.get(changelist("plans", "period")).content.decode()
+    inputs = re.findall(r'<input [^>]*name="form-\d+-deadline"[^>]*>', html)
+    assert inputs
+    for tag in inputs:
+        assert re.search(r'aria-label="Hạn nộp báo cáo kỳ [^"]+"', tag), tag
+    assert 'aria-label="Hạn nộp báo cáo kỳ 6 tháng đầu năm 2026 (2026-H1)"' in html
+
+
+def drafter_form(**extra):
+    return {
+        "username": "canbo-moi", "full_name": "Nguyễn Văn Mới", "position": "Cán bộ", "unit": "",
+        "commune": Commune.objects.get(code="dien-chau").pk if Commune.objects.filter(code="dien-chau").exists() else Commune.objects.first().pk,
+        "roles": ["drafter"], "password1": "Dien-Chau-2026!x", "password2": "Dien-Chau-2026!x", "_save": "Lưu lại", **extra,
+    }
+
+
+def test_admin_refuses_a_drafter_without_a_unit(admin_client):
+    response = admin_client.post(reverse("admin:accounts_user_add"), drafter_form())
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["unit"] == ["Người có vai trò «Soạn thảo» phải thuộc một đơn vị: chọn đơn vị."]
+    assert not User.objects.filter(username="canbo-moi").exists()
+    # Another role needs no unit (the văn thư, the leaders work for the commune).
+    response = admin_client.post(reverse("admin:accounts_user_add"), drafter_form(roles=["clerk"]))
+    assert response.status_code == 302
+    # Adding the drafter role later without a unit is refused too.
+    person = User.objects.get(username="canbo-moi")
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[person.pk]), {
+        "username": person.username, "full_name": person.full_name, "position": "", "email": "", "unit": "",
+        "commune": person.commune_id, "roles": ["clerk", "drafter"], "is_active": "on",
+        "last_login_0": "", "last_login_1": "", "date_joined_0": "01/01/2026", "date_joined_1": "08:00:00", "_save": "Lưu lại",
+    })
+    assert response.status_code == 200
+    assert "unit" in response.context["adminform"].form.errors
+    person.refresh_from_db()
+    assert person.roles == ["clerk"]
+
+
+def test_every_demo_drafter_has_a_unit():
+    """load_demo creates its accounts through the same rule."""
+    drafters = [u for u in User.objects.all() if u.has_role(Role.DRAFTER)]
+    assert drafters and all(u.unit_id for u in drafters)
+
+
+# --- units sort naturally everywhere -----------------------------------------------------------
+
+def test_units_sort_naturally_in_lists_and_selects(admin_client):
+    commune = Commune.objects.create(code="xa-sap-xep", name="Ủy ban nhân dân xã Sắp Xếp", short_name="UBND xã Sắp Xếp",
+                                     header_lines=["ỦY BAN NHÂN DÂN", "XÃ SẮP XẾP"], place_name="Sắp Xếp", abbreviation="UBND")
+    for number in (12, 2, 10, 1, 11):  # created out of order, all with the same position
+        Unit.objects.create(commune=commune, code=f"sx-{number}", name=f"Xóm Sắp {number}", abbreviation=f"S{number}", kind="hamlet")
+    expected = ["Xóm Sắp 1", "Xóm Sắp 2", "Xóm Sắp 10", "Xóm Sắp 11", "Xóm Sắp 12"]
+    assert [u.name for u in Unit.objects.filter(commune=commune)] == expected
+    html = admin_client.get(changelist("organizations", "unit"), {"commune__id__exact": commune.pk}).content.decode()
+    assert [n for n in re.findall(r">(Xóm Sắp \d+)<", html)] == expected
+    # The unit select of a person in the admin and the search page's unit filter list them the same way.
+    html = admin_client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    listed = re.findall(r"Xóm Sắp \d+", html)
+    assert listed == expected
+    # Renaming keeps the order right.
+    unit = Unit.objects.get(code="sx-2")
+    unit.name = "Xóm Sắp 20"
+    unit.save(update_fields=["name"])
+    assert [u.name for u in Unit.objects.filter(commune=commune)][-1] == "Xóm Sắp 20"
+
+
+def test_every_editable_box_in_an_admin_list_is_labelled(admin_client):
+    """axe-core's "label" rule: list_editable boxes are named after their column and row."""
+    html = admin_client.get(changelist("organizations", "unit"), {"kind__exact": "hamlet"}).content.decode()
+    boxes = re.findall(r'<input [^>]*name="form-\d+-(?:order|active)"[^>]*>', html)
+    assert len(boxes) == 24
+    assert all('aria-label="' in box for box in boxes)
+    assert 'aria-label="Thứ tự – Ban cán sự xóm 1 (mẫu)"' in html
+    assert 'aria-label="Đang hoạt động – Ban cán sự xóm 12 (mẫu)"' in html
+    # The person form: the unit is a labelled select, no nameless autocomplete search box.
+    html = admin_client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert '<label class="required" for="id_unit">' in html or '<label for="id_unit">' in html
+    assert "admin-autocomplete" not in html
+
+
+def test_admin_scripts_speak_vietnamese_too(admin_client):
+    """The admin's JavaScript catalogue (calendar, two-list selector) has the strings Django lacks."""
+    script = admin_client.get(reverse("admin:jsi18n")).content.decode("utf-8")
+    script = script.encode().decode("unicode_escape") if "\\u" in script else script
+    for text in ("Chọn tất cả %s", "Chủ nhật", "(bấm để xóa)"):
+        assert text in script, text

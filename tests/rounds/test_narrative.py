@@ -2,7 +2,8 @@
 three-way merge that keeps what the drafter wrote when the figures are compiled again."""
 from plans.formatting import names_vn
 from rounds.merge import merge_section
-from rounds.narrative import natural_key, sentences
+from organizations.ordering import natural_key
+from rounds.narrative import sentences
 
 
 def test_a_units_numbering_bullets_and_headings_are_stripped():

@@ -34,11 +34,15 @@ def test_plan_path_review_sign_issue_download(plan):
     assert act(vanphong, plan, "start_review", state="submitted").status_code == 302
     assert act(vanphong, plan, "approve", state="under_review").status_code == 302
 
-    # The signer's queue and page: the actions come first, and only sign / send back.
+    # The signer's queue and page: the signer reads the document before the buttons (issue 14),
+    # and only sign / send back, «Ký ban hành» asking for confirmation with its consequence.
     queue = pct.get("/ky-duyet/").content.decode()
     assert f"/ky-duyet/{plan.pk}/" in queue and "Đọc và ký" in queue
     page = pct.get(f"/ky-duyet/{plan.pk}/").content.decode()
-    assert page.index('id="thao-tac"') < page.index('id="h-body"')
+    assert page.index('id="h-body"') < page.index('id="thao-tac"')
+    assert f'action="/ky-duyet/{plan.pk}/"' in page
+    assert 'data-confirm="xac-nhan-sign"' in page and '<dialog class="web-dialog" id="xac-nhan-sign"' in page
+    assert "văn bản được ký với tên của bạn và chuyển cho văn thư cấp số, phát hành" in page
     assert 'value="sign"' in page and 'value="send_back"' in page and 'value="approve"' not in page
     assert "Lịch sử xử lý" in page and "Nhận thẩm định" in page
     assert act(pct, plan, "sign", state="approved").status_code == 302

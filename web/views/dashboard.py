@@ -80,7 +80,21 @@ class RoundsView(LoginRequiredMixin, View):
     def get(self, request):
         plan = current_plan(request.user)
         periods, may_run = selectors.rounds_overview(plan, request.user)
+        for period in periods:
+            period.confirm_text = open_round_consequence(period)
         return render(request, "web/rounds.html", {"plan": plan, "periods": periods, "may_run": may_run})
+
+
+def open_round_consequence(period):
+    """What «Mở kỳ báo cáo» / «Tạo dự thảo còn thiếu» will do, for its confirmation dialog."""
+    count = period.drafts_to_create
+    window = f"số liệu từ {period.data_start:%d/%m/%Y} đến {period.data_end:%d/%m/%Y}, hạn nộp {period.deadline:%d/%m/%Y}"
+    if not period.opened_at:
+        return (f"Mở kỳ {period.code} sẽ tạo {count} bản dự thảo báo cáo cho {count} đơn vị ({window}). "
+                "Mỗi đơn vị thấy báo cáo cần soạn trong «Việc cần xử lý».")
+    if not count:
+        return f"Kỳ {period.code} đã mở và mọi đơn vị đã có báo cáo: không tạo thêm dự thảo nào."
+    return f"Kỳ {period.code} đã mở. Sẽ tạo {count} bản dự thảo báo cáo còn thiếu cho {count} đơn vị ({window})."
 
 
 class OpenRoundView(LoginRequiredMixin, View):

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views import View
 from documents import pdfs, rendering
 from documents.models import StoredFileCorrupt
 from organizations.models import Unit
+from organizations.ordering import UNIT_ORDER
 from plans.models import Period, Target
 from rounds.selectors import next_period_for, unread_for
 from signatures import services as signing
@@ -145,56 +146,80 @@ class SearchView(LoginRequiredMixin, View):
 
 def _units_for(user):
     if policy.sees_all(user):
-        return list(Unit.objects.filter(active=True).order_by("order", "name").values_list("code", "name"))
+        return list(Unit.objects.filter(active=True).order_by(*UNIT_ORDER).values_list("code", "name"))
     if user.unit_id:
         return [(user.unit.code, user.unit.name)]
     return []
 
 
 class DocumentView(LoginRequiredMixin, View):
+    """A document page. Pages of a step (Thẩm định, Ký duyệt) set `posts_to_self`: their action
+    form posts to their own address, so a refused action comes back on the same page, in the same
+    section of the menu, with the error (TransitionView otherwise)."""
+
     template_name = "web/document.html"
     with_diff = True
+    posts_to_self = False
 
     def get(self, request, pk):
         document = visible_document(request.user, pk)
         return render(request, self.template_name, self.context(request, document))
 
+    def post(self, request, pk):
+        if not self.posts_to_self:
+            return HttpResponseNotAllowed(["GET"])
+        return perform_action(request, pk, self)
+
     def context(self, request, document, **extra):
         context = presenters.document_context(document, request.user, with_diff=self.with_diff)
         # What «Ký ban hành» / «Cấp số và phát hành» will do: the key, the PDF, the number and date.
         context["signing"] = signing.action_notice(document, request.user, [a["name"] for a in context["actions"]])
+        if self.posts_to_self:
+            context["action_url"] = request.path
         context.update(extra)
         return context
 
 
-class TransitionView(LoginRequiredMixin, View):
-    """POST one lifecycle action; errors are shown on the document page with their status code."""
+def perform_action(request, pk, page):
+    """POST one lifecycle action. A refused one shows `page` (a DocumentView) again with the error
+    and its status code, and what was typed; a done one goes to `next` with a message."""
+    name = request.POST.get("transition", "")
+    comment = request.POST.get("comment", "")
+    expected = request.POST.get("expected_state") or None
+    try:
+        document = services.perform_transition(pk, request.user, name, comment, expected_state=expected)
+    except WorkflowError as exc:
+        try:
+            document = visible_document(request.user, pk)
+        except Http404:
+            return error_page(request, exc)
+        context = page.context(
+            request, document,
+            action_error=exc, comment=comment, failed_transition=name, next_url=safe_next(request, document_url(document)),
+        )
+        return render(request, page.template_name, context, status=exc.status)
+    return action_done(request, document, name)
+
+
+class TransitionView(DocumentView):
+    """POST one lifecycle action from the document page; errors are shown on the document page
+    with their status code."""
 
     def get(self, request, pk):
         return redirect("van-ban:detail", pk=pk)
 
     def post(self, request, pk):
-        name = request.POST.get("transition", "")
-        comment = request.POST.get("comment", "")
-        expected = request.POST.get("expected_state") or None
-        try:
-            document = services.perform_transition(pk, request.user, name, comment, expected_state=expected)
-        except WorkflowError as exc:
-            try:
-                document = visible_document(request.user, pk)
-            except Http404:
-                return error_page(request, exc)
-            context = presenters.document_context(document, request.user, with_diff=True)
-            context.update(
-                {"action_error": exc, "comment": comment, "failed_transition": name, "next_url": safe_next(request, document_url(document))}
-            )
-            return render(request, "web/document.html", context, status=exc.status)
-        label = policy.TRANSITION_LABELS.get(name, name)
-        if name == "issue":
-            messages.success(request, f"Đã cấp số {document.number_label}, ngày {document.issued_on:%d/%m/%Y}. Văn bản đã được phát hành.")
-        else:
-            messages.success(request, f"Đã thực hiện «{label}». Văn bản hiện ở trạng thái «{document.get_state_display()}».")
-        return HttpResponseRedirect(safe_next(request, document_url(document)))
+        return perform_action(request, pk, self)
+
+
+def action_done(request, document, name):
+    """After a done action: say what happened and go where the form asked (`next`)."""
+    label = policy.TRANSITION_LABELS.get(name, name)
+    if name == "issue":
+        messages.success(request, f"Đã cấp số {document.number_label}, ngày {document.issued_on:%d/%m/%Y}. Văn bản đã được phát hành.")
+    else:
+        messages.success(request, f"Đã thực hiện «{label}». Văn bản hiện ở trạng thái «{document.get_state_display()}».")
+    return HttpResponseRedirect(safe_next(request, document_url(document)))
 
 
 class EditView(LoginRequiredMixin, View):

@@ -12,6 +12,7 @@ from documents.selectors import register_for
 from workflows import policy, queries
 from workflows.models import State
 
+from .. import presenters
 from .common import mark_overdue, xlsx_response
 from .documents import DocumentView
 
@@ -23,6 +24,7 @@ class ReviewQueueView(LoginRequiredMixin, View):
 
 class ReviewView(DocumentView):
     template_name = "web/review.html"
+    posts_to_self = True
 
 
 class SignQueueView(LoginRequiredMixin, View):
@@ -32,6 +34,7 @@ class SignQueueView(LoginRequiredMixin, View):
 
 class SignView(DocumentView):
     template_name = "web/sign.html"
+    posts_to_self = True
 
 
 class ClerkQueueView(LoginRequiredMixin, View):
@@ -42,6 +45,8 @@ class ClerkQueueView(LoginRequiredMixin, View):
             d for d in base.filter(state=State.SIGNED).order_by("updated_at", "id")
             if not policy.assigned_elsewhere(request.user, d, "clerk")
         ]
+        for document in waiting:
+            document.confirm_issue = presenters.confirmation(document, "issue", with_number=False)
         issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
         return render(request, "web/clerk_queue.html", {"documents": mark_overdue(waiting), "issued": issued})
 
