@@ -93,3 +93,13 @@ def test_submit_notify_act_and_follow_where_it_is(site):
         no_sideways_scroll(author)
         site.shot(author, "notification")
         author.close()
+
+    # The leaders' and coordinators' «Theo dõi», filtered, and the person's e-mail preference.
+    monitor = site.page("vhxh", path="/van-ban/?tab=theo-doi")
+    monitor.get_by_label("Loại văn bản").select_option("plan")
+    monitor.get_by_role("button", name="Lọc").click()
+    expect(monitor.get_by_role("heading", name="Theo dõi: 1 văn bản")).to_be_visible()
+    expect(monitor.get_by_role("table", name="Theo dõi")).to_contain_text("Chờ lãnh đạo UBND")
+    monitor.close()
+    site.both_widths("vhxh", "/van-ban/?tab=theo-doi&kind=plan", "office-monitoring")
+    site.both_widths("vhxh", "/accounts/nhan-thong-bao/", "email-preference")
