@@ -11,7 +11,7 @@ from plans.formatting import unit_value_label
 from plans.models import Target
 
 from .content import SECTION_LABELS, SECTIONS
-from .models import Attachment, AuditEntry, Document, DocumentVersion, State
+from .models import Attachment, AuditEntry, Consultation, Document, DocumentVersion, State
 
 
 class ReadOnlyMixin:
@@ -192,3 +192,21 @@ class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if obj is None or not super(ReadOnlyMixin, self).has_delete_permission(request, obj):
             return False
         return obj.document.state in (State.DRAFT, State.RETURNED)
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Phối hợp requests and their answers (workflows.handling): asked and answered on the document page."""
+
+    list_display = ("document", "unit", "deadline", "requested_by", "requested_at", "answered_by", "answered_at")
+    list_select_related = ("document", "unit", "requested_by", "answered_by")
+    list_filter = ("unit",)
+    search_fields = ("question", "answer", "document__title")
+    fields = (
+        "document", "unit", "question", "deadline", "requested_by", "requested_at",
+        "answer", "answered_by", "answered_at", "file_name", "file_type", "file_size",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__content")

@@ -207,7 +207,7 @@ def answer_consultation(consultation_id, user, answer, uploaded=None):
     except (Consultation.DoesNotExist, ValueError, TypeError):
         raise NotFound("Không tìm thấy yêu cầu xin ý kiến.") from None
     document = _locked_visible(consultation.document_id, user)
-    consultation = Consultation.objects.select_for_update().select_related("unit", "requested_by").get(pk=consultation.pk)
+    consultation = Consultation.objects.select_for_update(of=("self",)).select_related("unit", "requested_by").get(pk=consultation.pk)
     if not policy.may_answer(user, consultation):
         raise Forbidden(f"Chỉ cán bộ của {consultation.unit.name} mới trả lời được yêu cầu này.")
     if consultation.answered:

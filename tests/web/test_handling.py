@@ -81,7 +81,11 @@ def test_consultation_asked_answered_with_file_and_shown(django_capture_on_commi
     download = client_for("vhxh").get(f"/van-ban/{document.pk}/phoi-hop/{consultation.pk}/tep/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert client_for("tramyte").post(f"/van-ban/{document.pk}/phoi-hop/{consultation.pk}/tra-loi/", {"answer": "x"}).status_code == 403
+    twice = client_for("kinhte").post(f"/van-ban/{document.pk}/phoi-hop/{consultation.pk}/tra-loi/", {"answer": "Lần hai"})
+    assert twice.status_code == 409 and "Phòng Kinh tế đã trả lời yêu cầu này" in twice.content.decode()
     assert Document.objects.get(pk=document.pk).state == "under_review"
+    admin_list = client_for("admin").get("/admin/workflows/consultation/")
+    assert admin_list.status_code == 200 and "Phòng Kinh tế" in admin_list.content.decode()
 
 
 def test_overdue_consultation_marked(clock):
