@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from organizations.admin import CommuneAdmin
+from organizations.admin import CommuneAdmin, TenantAdminMixin
 from organizations.models import Commune
 
 from .dates import short_date
@@ -57,6 +57,20 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     list_select_related = ["uploaded_by"]
     ordering = ["kind", "-uploaded_at", "-id"]
     readonly_fields = ["builtin_links"]
+
+    # Word templates serve every commune of the installation: only its technical administrator
+    # (a superuser) changes them, never one commune's administrator for all the others.
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -106,7 +120,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(admin.ModelAdmin):
+class RegisterEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Sổ văn bản đi: written only by the `issue` transition, never edited by hand."""
 
     list_display = ["symbol", "issued_on_display", "excerpt", "signer_name", "recipients_display"]
@@ -133,7 +147,8 @@ class RegisterEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitSequence)
-class UnitSequenceAdmin(admin.ModelAdmin):
+class UnitSequenceAdmin(TenantAdminMixin, admin.ModelAdmin):
+    tenant_paths = ("unit__commune",)
     """Each unit's register of its own reports: written only by the `submit` transition."""
 
     list_display = ["unit", "year", "last_number"]

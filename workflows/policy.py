@@ -86,11 +86,12 @@ def is_reviewer(user, document):
 
 
 def is_signer(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.home_commune_id in (None, document.commune_id))
+    # Only for their own commune: an account of no commune signs for none (tenancy, below).
+    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.home_commune_id == document.commune_id)
 
 
 def is_clerk(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.home_commune_id in (None, document.commune_id))
+    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.home_commune_id == document.commune_id)
 
 
 ACTOR_CHECKS = {"author": is_author, "reviewer": is_reviewer, "signer": is_signer, "clerk": is_clerk}
@@ -271,16 +272,54 @@ def _who_instead(actor, document):
     return f"một người thẩm định khác của {unit.name if unit else 'đơn vị thẩm định'}"
 
 
-def sees_all(user):
-    """Reviewers, signers, the clerk and administrators see every document; units see their own."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or any(user.has_role(r) for r in (Role.REVIEWER, Role.SIGNER, Role.CLERK, Role.ADMIN)))
-    )
+# --- tenancy: each commune is its own tenant -----------------------------------------------
+#
+# Every read is limited to the communes a person may read (accounts.User.readable_commune_ids): their
+# own commune, plus the communes given to a province-level officer in `supervised_communes`. A
+# superuser (the technical administrator of the installation) reads every commune. Anything outside
+# answers 404, never 403, so that nobody learns what exists in another commune.
+
+WHOLE_COMMUNE_ROLES = (Role.REVIEWER, Role.SIGNER, Role.CLERK, Role.ADMIN)
+
+
+def readable_communes(user):
+    """The ids of the communes this user may read; None means every commune (superuser only)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return user.readable_commune_ids()
+
+
+def in_tenant(user, commune_id):
+    """Whether a commune's data is readable by this user at all."""
+    communes = readable_communes(user)
+    return communes is None or commune_id in communes
+
+
+def tenant_filter(user, field="commune_id"):
+    """A Q limiting rows to the user's readable communes by `field` (the commune's id or a path to it)."""
+    communes = readable_communes(user)
+    if communes is None:
+        return Q()
+    return Q(**{f"{field}__in": sorted(communes)})
+
+
+def sees_whole_commune(user):
+    """Reviewers, signers, the clerk and administrators see every document of their own commune;
+    unit staff see their unit's."""
+    return bool(user.is_authenticated and any(user.has_role(r) for r in WHOLE_COMMUNE_ROLES))
 
 
 def may_view(user, document):
-    return sees_all(user) or (user.is_authenticated and user.unit_id == document.unit_id)
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if user.unit_id is not None and user.unit_id == document.unit_id:
+        return True
+    if sees_whole_commune(user) and user.home_commune_id == document.commune_id:
+        return True
+    # A province-level officer reads the communes they supervise (never acts there).
+    return document.commune_id in readable_communes(user) and document.commune_id != user.home_commune_id
 
 
 def may_edit(user, document):
@@ -297,9 +336,17 @@ def may_create(user, kind, unit):
 
 
 def visible_documents(user, queryset):
-    """Narrow a Document queryset to what this user may see."""
-    if sees_all(user):
-        return queryset
-    if not user.is_authenticated or user.unit_id is None:
+    """Narrow a Document queryset to what this user may see (the same rule as `may_view`)."""
+    if not user.is_authenticated:
         return queryset.none()
-    return queryset.filter(unit_id=user.unit_id)
+    if user.is_superuser:
+        return queryset
+    wanted = Q(pk__in=[])
+    if user.unit_id is not None:
+        wanted |= Q(unit_id=user.unit_id)
+    if sees_whole_commune(user) and user.home_commune_id:
+        wanted |= Q(commune_id=user.home_commune_id)
+    # The communes a province officer supervises, as a subquery: no extra query for everyone else.
+    supervised = User.supervised_communes.through.objects.filter(user_id=user.pk).values("commune_id")
+    wanted |= Q(commune_id__in=supervised) & ~Q(commune_id=user.home_commune_id)
+    return queryset.filter(wanted)

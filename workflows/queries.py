@@ -82,10 +82,11 @@ def waiting_for(user):
         scope = policy.review_scope(user)
         wanted |= scope & Q(state=State.SUBMITTED)
         wanted |= scope & Q(state=State.UNDER_REVIEW, reviewer_id=user.pk)
+    # Signers and clerks act for their own commune only (a supervised commune is read, not worked).
     if user.has_role(Role.SIGNER):
-        wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
+        wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
     if user.has_role(Role.CLERK):
-        wanted |= Q(state=State.SIGNED)
+        wanted |= Q(state=State.SIGNED, commune_id=user.home_commune_id)
     qs = documents_for(user).filter(wanted).order_by("period__deadline", "id")
     return [d for d in policy.load_four_eyes(qs, within=qs) if _next_step_is_theirs(user, d)]
 
@@ -107,7 +108,8 @@ def for_review(user):
 
 def for_signing(user):
     """The signer's queue: approved plans and summary reports this user may sign (a list)."""
-    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED).order_by("updated_at", "id")
+    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
+    qs = qs.order_by("updated_at", "id")
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "sign", d)]
 
 

@@ -10,21 +10,31 @@ from django.utils import timezone
 from django.views import View
 
 from plans.models import Period
-from plans.selectors import choose_period, current_plan, periods_of
+from plans.selectors import choose_period, current_plan, periods_of, plans_for
+from rounds.access import may_see_round
 from rounds import compile as round_compile
 from rounds import selectors
 from rounds import services as round_services
 from rounds.exports import evaluation_xlsx, round_status_xlsx
-from workflows.errors import WorkflowError
+from workflows.errors import Forbidden, WorkflowError
 
 
 from ..charts import bar_chart
 from .common import error_page, query_param, xlsx_response
 
 
+def readable_plan(request):
+    """The plan chosen by ?ke-hoach= among the user's (default: their commune's newest), refused
+    when the user may not follow that commune's rounds (rounds.access.may_see_round)."""
+    plan = current_plan(request.user, query_param(request, "ke-hoach", 40))
+    if plan is not None and not may_see_round(request.user, plan.commune_id):
+        raise Forbidden("Chỉ cơ quan thường trực, người thẩm định, lãnh đạo và văn thư của xã mới xem được tình hình kỳ báo cáo.")
+    return plan
+
+
 def plan_and_period(request):
     """The user's plan, its periods, and the period chosen by ?ky= (or the natural default)."""
-    plan = current_plan(request.user)
+    plan = readable_plan(request)
     periods = periods_of(plan)
     return plan, periods, choose_period(periods, query_param(request, "ky"))
 
@@ -76,14 +86,14 @@ class RoundsView(LoginRequiredMixin, View):
     """Kỳ báo cáo: open a round, create or recompile the summary report (Phòng VH-XH)."""
 
     def get(self, request):
-        plan = current_plan(request.user)
+        plan = readable_plan(request)
         periods, may_run = selectors.rounds_overview(plan, request.user)
         return render(request, "web/rounds.html", {"plan": plan, "periods": periods, "may_run": may_run})
 
 
 class OpenRoundView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        period = _period(pk)
+        period = _period(request.user, pk)
         try:
             opened = round_services.open_round(period, request.user)
         except WorkflowError as exc:
@@ -97,7 +107,7 @@ class OpenRoundView(LoginRequiredMixin, View):
 
 class CompileView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        period = _period(pk)
+        period = _period(request.user, pk)
         try:
             document, created = round_compile.compile_period(period, request.user)
         except WorkflowError as exc:
@@ -109,9 +119,10 @@ class CompileView(LoginRequiredMixin, View):
         return redirect(reverse("van-ban:detail", args=[document.pk]))
 
 
-def _period(pk):
+def _period(user, pk):
+    """A period of a plan the user may read; another commune's answers 404 like a missing one."""
     try:
-        return Period.objects.select_related("plan", "plan__commune").get(pk=pk)
+        return Period.objects.select_related("plan", "plan__commune").get(pk=pk, plan__in=plans_for(user))
     except Period.DoesNotExist:
         raise Http404("Không có kỳ báo cáo này.") from None
 
@@ -130,7 +141,7 @@ class EvaluationView(LoginRequiredMixin, View):
     """Year-end emulation evaluation: the ranked table with the reasons behind each score."""
 
     def get(self, request):
-        plan = current_plan(request.user)
+        plan = readable_plan(request)
         try:
             year = int(query_param(request, "nam", 4))
         except ValueError:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from documents import pdfs, rendering
 from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from plans.models import Period, Target
+from plans.selectors import plans_for
 from rounds.selectors import unread_for
 from signatures import services as signing
 from workflows import attachments as doc_attachments
@@ -66,7 +68,10 @@ def creatable_periods(user):
 class CreateReportView(LoginRequiredMixin, View):
     def post(self, request):
         try:
-            period = Period.objects.select_related("plan").get(pk=int(request.POST.get("period", "0")))
+            # Only a period of the user's own commune: another commune's is "not found" like a missing one.
+            period = Period.objects.select_related("plan").get(
+                pk=int(request.POST.get("period", "0")), plan__commune_id=request.user.home_commune_id
+            )
         except (Period.DoesNotExist, ValueError):
             return error_page(request, Invalid("Chọn kỳ báo cáo.", {"period": ["Kỳ báo cáo không tồn tại."]}))
         try:
@@ -87,7 +92,7 @@ class SearchView(LoginRequiredMixin, View):
         qs = queries.find_documents(user, **chosen)
         page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
         mark_overdue(page.object_list)
-        periods = Period.objects.order_by("data_end", "kind").values_list("code", "name")
+        periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
         units = _units_for(user)
         query_without_page = params.copy()
         query_without_page.pop("trang", None)
@@ -107,11 +112,16 @@ class SearchView(LoginRequiredMixin, View):
 
 
 def _units_for(user):
-    if policy.sees_all(user):
-        return list(Unit.objects.filter(active=True).order_by("order", "name").values_list("code", "name"))
-    if user.unit_id:
-        return [(user.unit.code, user.unit.name)]
-    return []
+    """The units offered in the search filter: those whose documents the user may see (same rule as
+    workflows.policy.visible_documents), in the commune's order. One query."""
+    units = Unit.objects.filter(active=True)
+    if not user.is_superuser:
+        wanted = Q(pk=user.unit_id) if user.unit_id else Q(pk__in=[])
+        if policy.sees_whole_commune(user) and user.home_commune_id:
+            wanted |= Q(commune_id=user.home_commune_id)
+        wanted |= Q(commune_id__in=sorted(set(policy.readable_communes(user)) - {user.home_commune_id}))
+        units = units.filter(wanted)
+    return list(units.order_by("commune_id", "order", "name").values_list("code", "name"))
 
 
 class DocumentView(LoginRequiredMixin, View):

@@ -36,7 +36,8 @@ class SignView(DocumentView):
 
 class ClerkQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        base = queries.documents_for(request.user)
+        # The văn thư issues for their own commune only.
+        base = queries.documents_for(request.user).filter(commune_id=request.user.home_commune_id)
         waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
         issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
         return render(request, "web/clerk_queue.html", {"documents": mark_out_of_date(waiting), "issued": issued})
