@@ -237,3 +237,10 @@ def unread_for(user):
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=user, read_at__isnull=True).select_related("document").order_by("-created_at", "-id")
+
+
+def read_for(user):
+    """Notifications the user has read, newest first (one query a page)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user, read_at__isnull=False).select_related("document").order_by("-created_at", "-id")

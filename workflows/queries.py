@@ -68,12 +68,11 @@ def find_documents(user, *, kind=None, period=None, unit=None, state=None, q="")
     return search.search(qs, q).order_by("-updated_at", "-id")
 
 
-def waiting_for(user):
-    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý' (a list).
-
-    A reviewer or signer is not shown what they authored (four eyes, workflows.policy.may)."""
+def waiting_candidates(user):
+    """The query behind 'Việc cần xử lý': documents whose next step may be this user's, by deadline.
+    A page of it goes through `keep_theirs` (four eyes) before it is shown."""
     if not user.is_authenticated:
-        return []
+        return Document.objects.none()
     wanted = Q(pk__in=[])
     unit = user.unit
     if user.has_role(Role.DRAFTER) and unit is not None:
@@ -87,7 +86,19 @@ def waiting_for(user):
         wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
     if user.has_role(Role.CLERK):
         wanted |= Q(state=State.SIGNED, commune_id=user.home_commune_id)
-    qs = documents_for(user).filter(wanted).order_by("period__deadline", "id")
+    return documents_for(user).filter(wanted).order_by("period__deadline", "id")
+
+
+def keep_theirs(user, documents, within):
+    """The documents (a page of the query `within`) whose next step is this user's: a reviewer or
+    signer is not shown what they authored (four eyes, workflows.policy.may). Three queries, whatever
+    their number, an empty page included (`within` is their subquery)."""
+    return [d for d in policy.load_four_eyes(documents, within=within) if _next_step_is_theirs(user, d)]
+
+
+def waiting_for(user):
+    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý' (a list)."""
+    qs = waiting_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if _next_step_is_theirs(user, d)]
 
 
@@ -99,17 +110,44 @@ def _next_step_is_theirs(user, document):
     return True
 
 
+REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
+
+
+def review_candidates(user, *, state=None, period=None):
+    """The query behind the review queue, oldest submission first; `state` (submitted or
+    under_review) and `period` (code) narrow it. Pages go through `reviewable`."""
+    states = [state] if state in REVIEW_STATES else list(REVIEW_STATES)
+    qs = documents_for(user).filter(policy.review_scope(user), state__in=states)
+    if period:
+        qs = qs.filter(period__code=period)
+    return qs.order_by("submitted_at", "id")
+
+
+def reviewable(user, documents, within):
+    """The documents (a page of the query `within`) this user may review: not their own work (four eyes)."""
+    return [d for d in policy.load_four_eyes(documents, within=within) if policy.may(user, "start_review", d)]
+
+
 def for_review(user):
     """The review queue: documents submitted or under review that this user may review (a list)."""
-    qs = documents_for(user).filter(policy.review_scope(user), state__in=(State.SUBMITTED, State.UNDER_REVIEW))
-    qs = qs.order_by("submitted_at", "id")
+    qs = review_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "start_review", d)]
+
+
+def signing_candidates(user):
+    """The query behind the signer's queue: approved plans and summary reports of their commune."""
+    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
+    return qs.order_by("updated_at", "id")
+
+
+def signable(user, documents, within):
+    """The documents (a page of the query `within`) this user may sign: not their own work (four eyes)."""
+    return [d for d in policy.load_four_eyes(documents, within=within) if policy.may(user, "sign", d)]
 
 
 def for_signing(user):
     """The signer's queue: approved plans and summary reports this user may sign (a list)."""
-    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
-    qs = qs.order_by("updated_at", "id")
+    qs = signing_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "sign", d)]
 
 

@@ -20,7 +20,7 @@ from workflows.errors import Forbidden, WorkflowError
 
 
 from ..charts import bar_chart
-from .common import error_page, query_param, xlsx_response
+from .common import error_page, page_of, query_param, xlsx_response
 
 
 def readable_plan(request):
@@ -71,8 +71,15 @@ class DashboardView(LoginRequiredMixin, View):
         context = {"plan": plan, "periods": periods, "period": period, "section": self.section}
         if period is not None:
             if self.section == "matrix":
-                context["rows"] = selectors.round_status(period)
-                context["columns"] = selectors.status_totals(context["rows"])
+                rows = selectors.round_status(period)
+                context["columns"] = selectors.status_totals(rows)
+                # The totals count every unit; the table shows one page, of one state if ?trang-thai= says so.
+                state = query_param(request, "trang-thai", 20)
+                if state in {key for key, _, _ in context["columns"]}:
+                    rows = [row for row in rows if row.state_key == state]
+                context["chosen_state"] = state
+                context["page"] = page_of(request, rows, per_page=50)
+                context["rows"] = context["page"].object_list
             else:
                 context["targets"] = with_charts(selectors.target_progress(plan, periods, period))
         return render(request, self.template_name, context)
@@ -88,7 +95,8 @@ class RoundsView(LoginRequiredMixin, View):
     def get(self, request):
         plan = readable_plan(request)
         periods, may_run = selectors.rounds_overview(plan, request.user)
-        return render(request, "web/rounds.html", {"plan": plan, "periods": periods, "may_run": may_run})
+        page = page_of(request, periods)
+        return render(request, "web/rounds.html", {"plan": plan, "periods": page.object_list, "page": page, "may_run": may_run})
 
 
 class OpenRoundView(LoginRequiredMixin, View):
@@ -152,4 +160,5 @@ class EvaluationView(LoginRequiredMixin, View):
         if plan and request.GET.get("dinh-dang") == "xlsx":
             return xlsx_response(evaluation_xlsx(plan, year, rows), f"danh-gia-thi-dua-{year}.xlsx")
         years = range(plan.start_year, plan.end_year + 1) if plan else []
-        return render(request, "web/evaluation.html", {"plan": plan, "rows": rows, "year": year, "years": years})
+        page = page_of(request, rows, per_page=50)
+        return render(request, "web/evaluation.html", {"plan": plan, "rows": page.object_list, "page": page, "year": year, "years": years})

@@ -3,7 +3,6 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
@@ -25,9 +24,7 @@ from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
 from .. import editor, presenters
-from .common import error_page, mark_overdue, query_param, safe_next, visible_document
-
-PAGE_SIZE = 25
+from .common import error_page, mark_overdue, page_of, query_param, safe_next, visible_document
 
 
 def document_url(document):
@@ -39,7 +36,9 @@ class HomeView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        documents = mark_overdue(list(queries.waiting_for(user)))
+        candidates = queries.waiting_candidates(user)
+        page = page_of(request, candidates)
+        documents = mark_overdue(queries.keep_theirs(user, page.object_list, candidates))
         for document in documents:
             document.work_url = presenters.work_url(document, user)
         return render(
@@ -47,6 +46,7 @@ class HomeView(LoginRequiredMixin, View):
             "web/home.html",
             {
                 "documents": documents,
+                "page": page,
                 "can_create": creatable_periods(user),
                 "notifications": list(unread_for(user)[:10]),
             },
@@ -87,15 +87,12 @@ class SearchView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        params = request.GET
         chosen = {k: query_param(request, k) for k in ("kind", "period", "unit", "state", "q")}
         qs = queries.find_documents(user, **chosen)
-        page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
+        page = page_of(request, qs)
         mark_overdue(page.object_list)
         periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
         units = _units_for(user)
-        query_without_page = params.copy()
-        query_without_page.pop("trang", None)
         return render(
             request,
             "web/search.html",
@@ -106,7 +103,6 @@ class SearchView(LoginRequiredMixin, View):
                 "states": State.choices,
                 "periods": list(periods),
                 "units": units,
-                "querystring": query_without_page.urlencode(),
             },
         )
 

@@ -12,13 +12,35 @@ from documents.selectors import register_for
 from workflows import queries
 from workflows.models import State
 
-from .common import mark_out_of_date, mark_overdue, xlsx_response
+from plans.models import Period
+from plans.selectors import plans_for
+
+from .common import mark_out_of_date, mark_overdue, page_of, query_param, xlsx_response
 from .documents import DocumentView
 
 
 class ReviewQueueView(LoginRequiredMixin, View):
+    """The review queue, oldest submission first (index documents(commune, state, …)), by page,
+    filtered on the server by state (?trang-thai=) and period (?ky=)."""
+
     def get(self, request):
-        return render(request, "web/review_queue.html", {"documents": mark_overdue(queries.for_review(request.user))})
+        user = request.user
+        state, period = query_param(request, "trang-thai", 20), query_param(request, "ky", 20)
+        candidates = queries.review_candidates(user, state=state, period=period)
+        page = page_of(request, candidates)
+        documents = mark_overdue(queries.reviewable(user, page.object_list, candidates))
+        periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
+        return render(
+            request,
+            "web/review_queue.html",
+            {
+                "documents": documents,
+                "page": page,
+                "states": [(s, State(s).label) for s in queries.REVIEW_STATES],
+                "periods": list(periods),
+                "chosen": {"state": state, "period": period},
+            },
+        )
 
 
 class ReviewView(DocumentView):
@@ -27,7 +49,10 @@ class ReviewView(DocumentView):
 
 class SignQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "web/sign_queue.html", {"documents": mark_out_of_date(list(queries.for_signing(request.user)))})
+        candidates = queries.signing_candidates(request.user)
+        page = page_of(request, candidates)
+        documents = mark_out_of_date(queries.signable(request.user, page.object_list, candidates))
+        return render(request, "web/sign_queue.html", {"documents": documents, "page": page})
 
 
 class SignView(DocumentView):
@@ -38,9 +63,13 @@ class ClerkQueueView(LoginRequiredMixin, View):
     def get(self, request):
         # The văn thư issues for their own commune only.
         base = queries.documents_for(request.user).filter(commune_id=request.user.home_commune_id)
-        waiting = list(base.filter(state=State.SIGNED).order_by("updated_at", "id"))
-        issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
-        return render(request, "web/clerk_queue.html", {"documents": mark_out_of_date(waiting), "issued": issued})
+        waiting = page_of(request, base.filter(state=State.SIGNED).order_by("updated_at", "id"))
+        issued = page_of(request, base.filter(state=State.ISSUED).order_by("-issued_on", "-number", "-id"), param="trang-da-phat-hanh")
+        return render(
+            request,
+            "web/clerk_queue.html",
+            {"documents": mark_out_of_date(list(waiting.object_list)), "page": waiting, "issued": issued.object_list, "issued_page": issued},
+        )
 
 
 def _year(request):
@@ -51,9 +80,9 @@ def _year(request):
 
 
 def _register(request):
-    """The commune, year and register entries a register page or export shows."""
+    """The commune, year and register entries (a query) a register page or export shows."""
     year = _year(request)
-    return request.user.home_commune, year, list(register_for(request.user, year))
+    return request.user.home_commune, year, register_for(request.user, year)
 
 
 REGISTER_HEADERS = ["Số, ký hiệu", "Ngày ban hành", "Loại", "Trích yếu", "Người ký", "Nơi nhận"]
@@ -74,10 +103,11 @@ def _register_rows(entries):
 class RegisterView(LoginRequiredMixin, View):
     def get(self, request):
         commune, year, entries = _register(request)
+        page = page_of(request, entries, per_page=50)
         return render(
             request,
             "web/register.html",
-            {"entries": entries, "year": year, "years": range(timezone.localdate().year + 1, 2024, -1), "commune": commune},
+            {"entries": page.object_list, "page": page, "year": year, "years": range(timezone.localdate().year + 1, 2024, -1), "commune": commune},
         )
 
 
