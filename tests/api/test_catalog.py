@@ -38,7 +38,7 @@ def test_periods_in_order_with_windows_and_deadlines():
 def test_targets_with_measure_value_and_reporting_units(django_assert_max_num_queries):
     api = login("tramyte")
     api.get("/me")
-    with django_assert_max_num_queries(5):  # the token, the caller, the total, the page, its units
+    with django_assert_max_num_queries(5):  # the token and its user, the user's communes, the total, the page, its units
         targets = api.get("/targets").json()["items"]
     assert len(targets) == 13
     assert [t["code"] for t in targets][:3] == ["1.1", "1.2", "1.3"]
