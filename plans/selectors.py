@@ -14,10 +14,15 @@ def plans_for(user):
     return plans if communes is None else plans.filter(commune_id__in=sorted(communes))
 
 
-def current_plan(user, code=None):
-    """The plan a page shows: the one asked for by code (among the user's), else the newest of the
-    user's own commune, else the newest the user may read (a province-level officer)."""
+def current_plan(user, code=None, commune_code=None):
+    """The plan a page shows: the one asked for by code (among the user's; `commune_code` picks the
+    commune for a province officer who reads several), else the newest of the user's own commune,
+    else the newest the user may read."""
     plans = plans_for(user)
+    if commune_code:
+        plans = plans.filter(commune__code=commune_code)
+        if not code:
+            return plans.order_by("-start_year", "pk").first()
     if code:
         chosen = plans.filter(code=code).first()
         if chosen is not None:

@@ -149,3 +149,25 @@ def test_commune_admin_cannot_widen_their_reach(tenants):
     html = readable_text(client.get(reverse("admin:accounts_user_change", args=[me.pk])))
     assert 'name="supervised_communes"' not in html and 'name="is_superuser"' not in html
     assert not ApiToken.objects.filter(user__username="b-admin").exists()
+
+
+def test_province_officer_switches_between_the_supervised_communes_on_the_dashboard(tenants):
+    officer = User.objects.get(username="b-tinh")
+    officer.supervised_communes.add(Commune.objects.get(code="dien-chau"))
+    web = client_for("b-tinh")
+    html = readable_text(web.get("/theo-doi/", {"xa": "dien-chau", "ky": "2026-H1"}))
+    assert 'name="xa"' in html and "Trạm Y tế xã" in html and MARKER in html
+    html = readable_text(web.get("/theo-doi/", {"xa": "dien-hoang", "ky": "2026-H1"}))
+    assert "Diễn Hoàng" in html
+    assert web.get("/theo-doi/", {"xa": "khong-co"}).status_code == 200
+    # Commune A's own staff have one commune: no choice offered, and another commune's code is ignored.
+    html = readable_text(client_for("vhxh").get("/theo-doi/", {"xa": "dien-hoang"}))
+    assert 'name="xa"' not in html and "Diễn Hoàng" not in html
+
+
+def test_commune_admin_picks_only_their_communes_rows(tenants):
+    from organizations.models import Unit
+
+    unit = Unit.objects.get(commune__code="dien-hoang", code="tramyte")
+    html = readable_text(client_for("b-admin").get(reverse("admin:organizations_unit_change", args=[unit.pk])))
+    assert "Diễn Hoàng" in html and MARKER not in html

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from organizations.models import Commune
 from plans.models import Period
 from plans.selectors import choose_period, current_plan, periods_of, plans_for
 from rounds.access import may_see_round
@@ -26,10 +27,17 @@ from .common import error_page, page_of, query_param, xlsx_response
 def readable_plan(request):
     """The plan chosen by ?ke-hoach= among the user's (default: their commune's newest), refused
     when the user may not follow that commune's rounds (rounds.access.may_see_round)."""
-    plan = current_plan(request.user, query_param(request, "ke-hoach", 40))
+    plan = current_plan(request.user, query_param(request, "ke-hoach", 40), query_param(request, "xa", 40))
     if plan is not None and not may_see_round(request.user, plan.commune_id):
         raise Forbidden("Chỉ cơ quan thường trực, người thẩm định, lãnh đạo và văn thư của xã mới xem được tình hình kỳ báo cáo.")
     return plan
+
+
+def readable_communes(user):
+    """(code, name) of the communes a province officer may switch between; empty for everyone else."""
+    communes = Commune.objects.filter(plans__in=plans_for(user)).distinct().order_by("name").values_list("code", "name")
+    communes = list(communes[:1000])
+    return communes if len(communes) > 1 else []
 
 
 def plan_and_period(request):
@@ -68,7 +76,7 @@ class DashboardView(LoginRequiredMixin, View):
         plan, periods, period = plan_and_period(request)
         if plan is None:
             return render(request, self.template_name, {"plan": None})
-        context = {"plan": plan, "periods": periods, "period": period, "section": self.section}
+        context = {"plan": plan, "periods": periods, "period": period, "section": self.section, "communes": readable_communes(request.user)}
         if period is not None:
             if self.section == "matrix":
                 rows = selectors.round_status(period)
