@@ -295,14 +295,6 @@ def in_tenant(user, commune_id):
     return communes is None or commune_id in communes
 
 
-def tenant_filter(user, field="commune_id"):
-    """A Q limiting rows to the user's readable communes by `field` (the commune's id or a path to it)."""
-    communes = readable_communes(user)
-    if communes is None:
-        return Q()
-    return Q(**{f"{field}__in": sorted(communes)})
-
-
 def sees_whole_commune(user):
     """Reviewers, signers, the clerk and administrators see every document of their own commune;
     unit staff see their unit's."""
