@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from organizations.admin import TenantAdminMixin, tenant_q
+
 from .models import ApiToken, FailedLogin, Role, User
 
 
@@ -47,7 +49,7 @@ class PersonCreationForm(UserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TenantAdminMixin, BaseUserAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     list_display = ("username", "full_name", "position", "unit", "roles_display", "is_active")
@@ -62,6 +64,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Thông tin cán bộ", {"fields": ("full_name", "position", "email", "email_notifications", "unit", "commune", "roles")}),
+        ("Theo dõi nhiều xã (cấp tỉnh, huyện)", {"fields": ("supervised_communes",), "classes": ("collapse",)}),
         (
             "Quyền hệ thống",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"), "classes": ("collapse",)},
@@ -78,13 +81,25 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    filter_horizontal = ("supervised_communes", "groups", "user_permissions")
+    # Who reads which communes, and who is a superuser, is for the technical administrator to say:
+    # a commune's own administrator can neither widen their reach nor grant themselves everything.
+    SUPERUSER_ONLY = ("supervised_communes", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SUPERUSER_ONLY if f not in fields]
+        return fields
+
     @admin.display(description="vai trò")
     def roles_display(self, obj):
         return ", ".join(obj.role_labels) or "—"
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
+    tenant_paths = ("user__commune", "user__unit__commune")
     """Tokens are created by the person through the API; an administrator may only look or revoke."""
 
     list_display = ("user", "created_at", "last_used_at", "expires_at")
@@ -115,6 +130,15 @@ class FailedLoginAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # A commune's administrator sees the lockouts of its own people only (by username).
+        qs = super().get_queryset(request)
+        communes = request.user.readable_commune_ids()
+        if communes is None:
+            return qs
+        usernames = User.objects.filter(tenant_q(User, communes)).values("username")
+        return qs.filter(username__in=usernames)
 
     @admin.display(description="tên đăng nhập đã nhập", ordering="username")
     def who(self, obj):

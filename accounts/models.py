@@ -36,6 +36,15 @@ class User(AbstractUser):
         default=True,
         help_text="Gửi thêm thư điện tử (nếu có địa chỉ) khi có văn bản chờ xử lý, bị trả lại, được duyệt, ký, ban hành và khi nhắc hạn.",
     )
+    # Each commune is its own tenant: a person reads their own commune only. A province-level
+    # officer who follows several communes is given them here, explicitly; it grants reading only.
+    supervised_communes = models.ManyToManyField(
+        "organizations.Commune",
+        blank=True,
+        related_name="supervisors",
+        verbose_name="các xã được theo dõi",
+        help_text="Chỉ dành cho cán bộ cấp tỉnh/huyện theo dõi nhiều xã: được xem (không được xử lý) văn bản của các xã này.",
+    )
 
     class Meta:
         verbose_name = "người dùng"
@@ -77,6 +86,22 @@ class User(AbstractUser):
         if self.commune_id:
             return self.commune
         return self.unit.commune if self.unit_id else None
+
+    def readable_commune_ids(self):
+        """The communes whose data this person may read: their own and those they supervise
+        (`supervised_communes`). None for a superuser, the technical administrator of the whole
+        installation; an empty set for an account of no commune. Cached on the instance."""
+        if not self.is_authenticated:
+            return frozenset()
+        if self.is_superuser:
+            return None
+        cached = getattr(self, "_readable_commune_ids", None)
+        if cached is None:
+            ids = set(self.supervised_communes.values_list("pk", flat=True)) if self.pk else set()
+            if self.home_commune_id:
+                ids.add(self.home_commune_id)
+            cached = self._readable_commune_ids = frozenset(ids)
+        return cached
 
     @property
     def role_labels(self):

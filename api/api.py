@@ -24,6 +24,10 @@ xem và thu hồi khóa của mình tại `GET /api/v1/auth/tokens`, `DELETE /ap
 400 dữ liệu không hợp lệ (nêu tên trường), 401 chưa xác thực, 403 không có quyền (nêu lý do),
 404 không tìm thấy hoặc không được xem, 409 sai trạng thái hoặc người khác vừa thay đổi, 429 quá nhiều lần thử, 503 không tạo được tệp Word/PDF (không có gì bị thay đổi).
 
+**Phân trang.** Mọi danh sách trả về theo trang: tham số `page` (từ 1) và `limit` (mặc định 50, tối đa 100);
+kết quả `{"items": [...], "total": …, "page": …, "limit": …, "pages": …}`. Mỗi người chỉ thấy dữ liệu của xã
+mình (cán bộ cấp tỉnh: các xã được giao theo dõi); văn bản của xã khác trả 404 như văn bản không tồn tại.
+
 **Ngày tháng.** Các trường ngày dùng dạng ISO `YYYY-MM-DD` (ví dụ `issued_on`); trường `*_display`
 ghi ngày dạng `dd/mm/yyyy` để hiển thị. Văn bản được chuẩn hóa Unicode NFC.
 """

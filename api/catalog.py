@@ -13,6 +13,7 @@ from plans.models import Period, Target
 from workflows.errors import Forbidden
 
 from . import auth, presenters
+from .pagination import PageIn, page_of, paginate
 from .schemas import (
     CODE_PATTERN,
     MAX_ID,
@@ -30,6 +31,10 @@ public = Router(tags=["Xác thực"])
 router = Router(tags=["Danh mục"])
 
 READ_ERRORS = {400: ErrorOut, 401: ErrorOut}
+TokenPageOut = page_of(TokenInfoOut, "TokenPageOut")
+PeriodPageOut = page_of(PeriodOut, "PeriodPageOut")
+TargetPageOut = page_of(TargetOut, "TargetPageOut")
+RegisterPageOut = page_of(RegisterEntryOut, "RegisterPageOut")
 
 
 @public.post(
@@ -60,16 +65,17 @@ def revoke_token(request):
 @public.get(
     "/auth/tokens",
     auth=auth.api_auth,
-    response={200: list[TokenInfoOut], 401: ErrorOut},
+    response={200: TokenPageOut, 400: ErrorOut, 401: ErrorOut},
     summary="Các khóa truy cập của tôi",
 )
-def list_tokens(request):
-    """Các khóa còn hiệu lực của người đang gọi, mới nhất trước. Không bao giờ trả lại chính khóa."""
+def list_tokens(request, pager: PageIn = Query(...)):
+    """Các khóa còn hiệu lực của người đang gọi, mới nhất trước, theo trang. Không bao giờ trả lại chính khóa."""
     current = getattr(getattr(request, "api_token", None), "pk", None)
-    return [
-        {"id": t.pk, "created_at": t.created_at, "last_used_at": t.last_used_at, "expires_at": t.expires_at, "current": t.pk == current}
-        for t in auth.tokens_of(request.auth)
-    ]
+    return paginate(
+        auth.tokens_of(request.auth),
+        pager,
+        lambda t: {"id": t.pk, "created_at": t.created_at, "last_used_at": t.last_used_at, "expires_at": t.expires_at, "current": t.pk == current},
+    )
 
 
 @public.delete(
@@ -103,17 +109,17 @@ def me(request):
 
 
 def _scoped(qs, user, field):
-    commune_id = user.home_commune_id
-    return qs.filter(**{field: commune_id}) if commune_id else qs
+    """Rows of the communes the user may read (their own, those they supervise; all for a superuser)."""
+    communes = user.readable_commune_ids()
+    return qs if communes is None else qs.filter(**{f"{field}__in": sorted(communes)})
 
 
-@router.get("/periods", response={200: list[PeriodOut], **READ_ERRORS}, summary="Các kỳ báo cáo")
-def periods(request, year: Optional[int] = Query(None, ge=2000, le=2100)):
+@router.get("/periods", response={200: PeriodPageOut, **READ_ERRORS}, summary="Các kỳ báo cáo")
+def periods(request, year: Optional[int] = Query(None, ge=2000, le=2100), pager: PageIn = Query(...)):
     qs = _scoped(Period.objects.select_related("plan"), request.auth, "plan__commune_id")
     if year:
         qs = qs.filter(year=year)
-    return [
-        {
+    return paginate(qs.order_by("plan_id", "data_end", "kind", "id"), pager, lambda p: {
             "code": p.code,
             "kind": p.kind,
             "year": p.year,
@@ -124,19 +130,20 @@ def periods(request, year: Optional[int] = Query(None, ge=2000, le=2100)):
             "deadline": p.deadline,
             "is_open": p.is_open,
             "opened_at": p.opened_at,
-        }
-        for p in qs.order_by("plan_id", "data_end", "kind")
-    ]
+        })
 
 
-@router.get("/targets", response={200: list[TargetOut], **READ_ERRORS}, summary="Các chỉ tiêu của kế hoạch")
-def targets(request, unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Chỉ các chỉ tiêu đơn vị này báo cáo")):
+@router.get("/targets", response={200: TargetPageOut, **READ_ERRORS}, summary="Các chỉ tiêu của kế hoạch")
+def targets(
+    request,
+    unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Chỉ các chỉ tiêu đơn vị này báo cáo"),
+    pager: PageIn = Query(...),
+):
     qs = _scoped(Target.objects.select_related("area", "plan"), request.auth, "plan__commune_id")
     if unit:
         qs = qs.filter(reporting_units__code=unit)
     qs = qs.prefetch_related(Prefetch("reporting_units", queryset=Unit.objects.order_by(*UNIT_ORDER).only("id", "code", "order", "name")))
-    return [
-        {
+    return paginate(qs.order_by("plan_id", "order", "id").distinct(), pager, lambda t: {
             "code": t.code,
             "text": t.text,
             "area": t.area.number,
@@ -146,23 +153,25 @@ def targets(request, unit: Optional[str] = Query(None, pattern=CODE_PATTERN, des
             "measure_unit": t.measure_unit,
             "aggregation": t.aggregation,
             "reporting_units": [u.code for u in t.reporting_units.all()],
-        }
-        for t in qs.order_by("plan_id", "order").distinct()
-    ]
+        })
 
 
 @router.get(
     "/register",
-    response={200: list[RegisterEntryOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: RegisterPageOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Sổ văn bản đi",
 )
-def register(request, year: Optional[int] = Query(None, ge=2000, le=2100, description="Năm; bỏ trống để xem mọi năm")):
-    """Số, ký hiệu, ngày, trích yếu, người ký, nơi nhận. Dành cho văn thư, lãnh đạo ký văn bản và quản trị viên."""
+def register(
+    request,
+    year: Optional[int] = Query(None, ge=2000, le=2100, description="Năm; bỏ trống để xem mọi năm"),
+    pager: PageIn = Query(...),
+):
+    """Số, ký hiệu, ngày, trích yếu, người ký, nơi nhận, theo thứ tự của sổ, theo trang. Dành cho văn thư,
+    lãnh đạo ký văn bản và quản trị viên."""
     user = request.auth
     if not may_read_register(user):
         raise Forbidden("Chỉ văn thư, lãnh đạo ký văn bản và quản trị viên mới được xem sổ văn bản đi.")
-    return [
-        {
+    return paginate(register_for(user, year), pager, lambda e: {
             "number": e.number,
             "symbol": e.symbol,
             "type": e.type_abbreviation,
@@ -172,6 +181,4 @@ def register(request, year: Optional[int] = Query(None, ge=2000, le=2100, descri
             "signer": e.signer_name,
             "recipients": [str(r) for r in e.recipients or []],
             "document_id": e.document_id,
-        }
-        for e in register_for(user, year)
-    ]
+        })

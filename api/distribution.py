@@ -2,11 +2,12 @@
 from datetime import datetime
 from typing import Optional
 
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from distribution import services as distribution
 
 from .documents import MAX_ID, READ_ERRORS, visible_document
+from .pagination import PageIn, page_of, paginate
 
 router = Router(tags=["Phát hành, văn bản đến"])
 
@@ -34,30 +35,30 @@ class DeliveryOut(Schema):
     opened_by: Optional[str] = None
 
 
+IncomingPageOut = page_of(IncomingOut, "IncomingPageOut")
+DeliveryPageOut = page_of(DeliveryOut, "DeliveryPageOut")
+
+
 def _person(user):
     return (user.full_name or user.username) if user else None
 
 
-@router.get("/incoming", response={200: list[IncomingOut], **READ_ERRORS}, summary="Văn bản đến của đơn vị")
-def incoming(request):
-    return [
-        {
+@router.get("/incoming", response={200: IncomingPageOut, **READ_ERRORS}, summary="Văn bản đến của đơn vị")
+def incoming(request, pager: PageIn = Query(...)):
+    """Văn bản các cơ quan đã phát hành tới đơn vị của người gọi, mới nhất trước, theo trang."""
+    return paginate(distribution.incoming_for(request.auth), pager, lambda d: {
             "id": d.pk, "document_id": d.document_id, "number": d.document.number_label,
             "issued_on": d.document.issued_on.isoformat() if d.document.issued_on else None,
             "issuer": d.document.commune.name, "title": d.document.title, "received_at": d.sent_at,
             "opened_at": d.opened_at, "opened_by": _person(d.opened_by),
-        }
-        for d in distribution.incoming_for(request.auth)[:500]
-    ]
+        })
 
 
-@router.get("/documents/{id}/deliveries", response={200: list[DeliveryOut], **READ_ERRORS}, summary="Nơi nhận và tình trạng")
-def deliveries(request, id: int = Path(..., ge=1, le=MAX_ID)):
+@router.get("/documents/{id}/deliveries", response={200: DeliveryPageOut, **READ_ERRORS}, summary="Nơi nhận và tình trạng")
+def deliveries(request, id: int = Path(..., ge=1, le=MAX_ID), pager: PageIn = Query(...)):
+    """Mỗi đơn vị nhận: cách gửi, tình trạng, ai mở và lúc nào; theo thứ tự đơn vị, theo trang."""
     document = visible_document(request.auth, id)
-    return [
-        {
+    return paginate(distribution.delivery_rows(document), pager, lambda d: {
             "unit": d.unit.name, "channel": d.channel, "email": d.email, "status": d.status, "error": d.error,
             "sent_at": d.sent_at, "opened_at": d.opened_at, "opened_by": _person(d.opened_by),
-        }
-        for d in distribution.deliveries_of(document)
-    ]
+        })

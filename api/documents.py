@@ -25,6 +25,7 @@ from workflows.models import DocumentVersion, Kind
 from rounds import selectors
 
 from . import presenters
+from .pagination import PageIn, page_of, paginate
 from .schemas import (
     CODE_PATTERN,
     MAX_ID,
@@ -50,6 +51,8 @@ router = Router(tags=["Văn bản"])
 READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 NOT_FOUND = "Không tìm thấy văn bản."
+DocumentPageOut = page_of(DocumentSummaryOut, "DocumentPageOut")
+AuditEntryPageOut = page_of(AuditEntryOut, "AuditEntryPageOut")
 
 
 def visible_document(user, document_id):
@@ -75,19 +78,21 @@ def detail(user, document):
     )
 
 
-@router.get("/documents", response={200: list[DocumentSummaryOut], **READ_ERRORS}, summary="Danh sách văn bản được xem")
+@router.get("/documents", response={200: DocumentPageOut, **READ_ERRORS}, summary="Danh sách văn bản được xem")
 def list_documents(
     request,
+    pager: PageIn = Query(...),
     kind: Optional[KindName] = None,
     period: Optional[str] = Query(None, pattern=PERIOD_PATTERN, description="Mã kỳ báo cáo, ví dụ 2026-H1"),
     unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Mã đơn vị, ví dụ tramyte"),
     state: Optional[StateName] = None,
     q: str = Query("", max_length=200, description="Tìm trong tiêu đề, số hiệu, đơn vị và nội dung; không phân biệt dấu"),
 ):
-    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy tất cả.
-    Cùng danh sách với trang Tra cứu (workflows.queries.find_documents), mới sửa trước."""
+    """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy mọi văn bản
+    của xã mình (cán bộ cấp tỉnh được giao theo dõi thêm xã nào thì thấy thêm xã đó). Cùng danh sách với
+    trang Tra cứu (workflows.queries.find_documents), mới sửa trước, theo trang (`page`, `limit`)."""
     qs = queries.find_documents(request.auth, kind=kind, period=period, unit=unit, state=state, q=q)
-    return [presenters.document_summary(d) for d in qs]
+    return paginate(qs, pager, presenters.document_summary)
 
 
 @router.post("/documents", response={201: DocumentOut, **WRITE_ERRORS}, summary="Tạo văn bản (dự thảo)")
@@ -147,11 +152,11 @@ def transition(request, name: TransitionName, payload: TransitionIn = None, id: 
     return detail(user, visible_document(user, id))
 
 
-@router.get("/documents/{id}/history", response={200: list[AuditEntryOut], **READ_ERRORS}, summary="Nhật ký xử lý")
-def history(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    """Các bước đã xử lý, cũ nhất trước."""
+@router.get("/documents/{id}/history", response={200: AuditEntryPageOut, **READ_ERRORS}, summary="Nhật ký xử lý")
+def history(request, id: int = Path(..., ge=1, le=MAX_ID), pager: PageIn = Query(...)):
+    """Các bước đã xử lý, cũ nhất trước, theo trang (`page`, `limit`)."""
     document = visible_document(request.auth, id)
-    return [presenters.audit_entry(entry) for entry in services.history(document)]
+    return paginate(services.history_rows(document), pager, presenters.audit_entry)
 
 
 @router.get("/documents/{id}/versions/{n}", response={200: VersionOut, **READ_ERRORS}, summary="Xem một phiên bản")

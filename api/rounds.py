@@ -22,6 +22,7 @@ from rounds.freshness import freshness
 from rounds.formatting import data_window_sentence
 from rounds.services import open_round
 
+from .pagination import PageIn, PageOut, paginate
 from .schemas import ErrorOut, FreshnessOut
 
 router = Router(tags=["Kỳ báo cáo"])
@@ -84,7 +85,9 @@ class StatusRowOut(Schema):
     returns: int
 
 
-class RoundStatusOut(Schema):
+class RoundStatusOut(PageOut):
+    """One page of the units (`units`; `total`, `page`, `limit`, `pages` as in every collection)."""
+
     period: str
     period_name: str
     deadline: date
@@ -101,7 +104,9 @@ class WeightsOut(Schema):
     max_initiatives: float = Field(..., description="Điểm mô hình tối đa")
 
 
-class EvaluationOut(Schema):
+class EvaluationOut(PageOut):
+    """One page of the ranked units (`rows`; `total`, `page`, `limit`, `pages` as in every collection)."""
+
     plan: str
     year: int
     weights: WeightsOut
@@ -183,32 +188,39 @@ def open_period(request, code: str = Path(..., pattern=CODE), plan: Optional[str
 
 
 @router.get("/periods/{code}/status", response={200: RoundStatusOut, **READ_ERRORS}, summary="Tình hình nộp báo cáo của kỳ")
-def period_status(request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE)):
-    """Mỗi đơn vị phải báo cáo: trạng thái, ngày trình, đúng hạn, quá hạn, số lần bị trả lại."""
+def period_status(
+    request, code: str = Path(..., pattern=CODE), plan: Optional[str] = Query(None, pattern=CODE), pager: PageIn = Query(...)
+):
+    """Mỗi đơn vị phải báo cáo: trạng thái, ngày trình, đúng hạn, quá hạn, số lần bị trả lại; theo thứ tự
+    đơn vị, theo trang (`page`, `limit`)."""
     period = selectors.period_by_code(request.auth, code, plan)
     selectors.require_round_reader(request.auth, period.plan.commune_id)
+    page = paginate(selectors.round_status(period), pager, _status_row)
+    units = page.pop("items")
     return {
+        **page,
+        "units": units,
         "period": period.code,
         "period_name": period.name,
         "deadline": period.deadline,
         "data_window": data_window_sentence(period),
         "opened": period.opened_at is not None,
-        "units": [
-            {
-                "unit_code": row.unit.code,
-                "unit": row.unit.name,
-                "document_id": row.document.pk if row.document else None,
-                "state": row.state,
-                "state_label": row.state_label,
-                "submitted_on": row.submitted_on,
-                "last_submitted_on": row.last_submitted_on,
-                "on_time": row.on_time,
-                "submitted_late": row.submitted_late,
-                "overdue": row.overdue,
-                "returns": row.returns,
-            }
-            for row in selectors.round_status(period)
-        ],
+    }
+
+
+def _status_row(row):
+    return {
+        "unit_code": row.unit.code,
+        "unit": row.unit.name,
+        "document_id": row.document.pk if row.document else None,
+        "state": row.state,
+        "state_label": row.state_label,
+        "submitted_on": row.submitted_on,
+        "last_submitted_on": row.last_submitted_on,
+        "on_time": row.on_time,
+        "submitted_late": row.submitted_late,
+        "overdue": row.overdue,
+        "returns": row.returns,
     }
 
 
@@ -266,11 +278,16 @@ def _evaluation(request, year, plan_code):
 
 
 @router.get("/evaluations/{year}", response={200: EvaluationOut, **READ_ERRORS}, summary="Bảng đánh giá thi đua cuối năm")
-def evaluation(request, year: int = Path(..., ge=2000, le=2100), plan: Optional[str] = Query(None, pattern=CODE)):
+def evaluation(
+    request, year: int = Path(..., ge=2000, le=2100), plan: Optional[str] = Query(None, pattern=CODE), pager: PageIn = Query(...)
+):
     """Điểm và xếp hạng mọi đơn vị phải báo cáo trong năm, kèm căn cứ chấm điểm; đơn vị chưa trình báo
-    cáo nào xếp cuối với lý do «Chưa báo cáo». Trọng số cấu hình trong trang quản trị."""
+    cáo nào xếp cuối với lý do «Chưa báo cáo». Trọng số cấu hình trong trang quản trị. Theo trang
+    (`page`, `limit`), theo thứ hạng."""
     result = _evaluation(request, year, plan)
-    return {"plan": result.plan.code, "year": year, "weights": vars(result.weights), "rows": result.rows}
+    page = paginate(result.rows, pager)
+    rows = page.pop("items")
+    return {**page, "rows": rows, "plan": result.plan.code, "year": year, "weights": vars(result.weights)}
 
 
 @router.get(

@@ -75,11 +75,12 @@ def worklist(
     if tab not in worklists.tabs_for(user):
         raise Forbidden("Thẻ «Theo dõi» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND và quản trị viên.")
     filters = worklists.MonitoringFilters.clean(kind=kind or "", state=state or "", unit=unit or "", period=period or "")
-    paginator = Paginator(worklists.tab_list(user, tab, filters), limit)
+    rows = worklists.tab_list(user, tab, filters)
+    paginator = Paginator(rows, limit)
     count = paginator.count
     documents = []
     if page <= paginator.num_pages and count:
-        documents = worklists.describe(paginator.page(page).object_list)
+        documents = worklists.describe(worklists.theirs(user, tab, paginator.page(page).object_list, rows))
     return {
         "tab": tab,
         "label": worklists.TABS[tab],

@@ -124,6 +124,10 @@ def open_incoming(user, delivery_id):
     return delivery
 
 
+def delivery_rows(document):
+    """Per recipient: unit, channel, status, opened by whom and when (for the văn thư), as a query."""
+    return document.deliveries.select_related("unit", "opened_by").order_by(*through_unit())
+
+
 def deliveries_of(document):
-    """Per recipient: unit, channel, status, opened by whom and when (for the văn thư)."""
-    return list(document.deliveries.select_related("unit", "opened_by").order_by(*through_unit()))
+    return list(delivery_rows(document))

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from organizations.admin import CommuneAdmin
+from organizations.admin import CommuneAdmin, TenantAdminMixin
 from organizations.admin_forms import RowLabelledListEditable
 from organizations.models import Commune
 
@@ -58,6 +58,20 @@ class TemplateVersionAdmin(RowLabelledListEditable, admin.ModelAdmin):
     list_select_related = ["uploaded_by"]
     ordering = ["kind", "-uploaded_at", "-id"]
     readonly_fields = ["builtin_links"]
+
+    # Word templates serve every commune of the installation: only its technical administrator
+    # (a superuser) changes them, never one commune's administrator for all the others.
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -107,7 +121,7 @@ class TemplateVersionAdmin(RowLabelledListEditable, admin.ModelAdmin):
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(admin.ModelAdmin):
+class RegisterEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Sổ văn bản đi: written only by the `issue` transition, never edited by hand."""
 
     list_display = ["symbol", "issued_on_display", "excerpt", "signer_name", "recipients_display"]
@@ -134,7 +148,8 @@ class RegisterEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitSequence)
-class UnitSequenceAdmin(admin.ModelAdmin):
+class UnitSequenceAdmin(TenantAdminMixin, admin.ModelAdmin):
+    tenant_paths = ("unit__commune",)
     """Each unit's register of its own reports: written only by the `submit` transition."""
 
     list_display = ["unit", "year", "last_number"]

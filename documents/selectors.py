@@ -13,13 +13,14 @@ def may_read_register(user):
 
 
 def register_for(user, year=None):
-    """Sổ văn bản đi as this user reads it: their commune's entries, of one year or all, in the
+    """Sổ văn bản đi as this user reads it: their commune's entries (and those of communes they
+    supervise), of one year or all, in the
     order of the book (year, then number within its sequence). The page, its Excel/CSV export and
     GET /api/v1/register all list this."""
     qs = RegisterEntry.objects.select_related("document")
-    commune_id = user.home_commune_id
-    if commune_id:
-        qs = qs.filter(commune_id=commune_id)
+    communes = user.readable_commune_ids() if user.is_authenticated else frozenset()
+    if communes is not None:  # None: a superuser reads every commune's book
+        qs = qs.filter(commune_id__in=sorted(communes))
     if year:
         qs = qs.filter(year=year)
-    return qs.order_by("year", "sequence_key", "number")
+    return qs.order_by("year", "sequence_key", "number", "id")

@@ -3,17 +3,19 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
+from organizations.admin import TenantAdminMixin
+
 from .models import Area, Assignment, Period, Phase, Plan, Target
 
 
-class AreaInline(admin.TabularInline):
+class AreaInline(TenantAdminMixin, admin.TabularInline):
     model = Area
     extra = 0
     fields = ("number", "title")
     show_change_link = True
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(TenantAdminMixin, admin.TabularInline):
     model = Phase
     extra = 0
     fields = ("number", "name", "start_year", "end_year")
@@ -21,7 +23,7 @@ class PhaseInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("code", "title", "start_year", "end_year", "coordinator", "loaded_at")
     list_select_related = ("coordinator",)
     search_fields = ("code", "title")
@@ -35,7 +37,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("number", "title", "plan")
     list_display_links = ("number", "title")
     list_filter = ("plan",)
@@ -44,7 +46,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("code", "text", "input_kind", "comparison", "target_value", "measure_unit", "aggregation", "unit_count")
     list_display_links = ("code", "text")
     list_filter = ("plan", "area", "input_kind", "aggregation")
@@ -66,7 +68,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("number", "heading", "plan", "unit_names")
     list_display_links = ("number", "heading")
     list_filter = ("plan",)
@@ -83,7 +85,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("number", "name", "start_year", "end_year", "plan")
     list_display_links = ("number", "name")
     list_filter = ("plan",)
@@ -120,7 +122,7 @@ class PeriodDeadlineForm(PeriodForm):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = PeriodForm
     list_display = ("code", "name", "data_start", "data_end", "deadline", "opened_at")
     list_display_links = ("code", "name")

@@ -5,16 +5,34 @@ from .models import Period, Plan
 
 
 def plans_for(user):
-    """The plans of the user's commune (accounts.User.home_commune_id); every plan for an account of
-    no commune."""
+    """The plans of the communes this user may read (accounts.User.readable_commune_ids: their own,
+    plus those they supervise); every plan for a superuser, none for an account of no commune."""
     plans = Plan.objects.select_related("commune", "coordinator")
-    commune_id = user.home_commune_id if user.is_authenticated else None
-    return plans.filter(commune_id=commune_id) if commune_id else plans
+    if not user.is_authenticated:
+        return plans.none()
+    communes = user.readable_commune_ids()
+    return plans if communes is None else plans.filter(commune_id__in=sorted(communes))
 
 
-def current_plan(user):
-    """The plan a page shows by default: the user's newest."""
-    return plans_for(user).order_by("-start_year", "pk").first()
+def current_plan(user, code=None, commune_code=None):
+    """The plan a page shows: the one asked for by code (among the user's; `commune_code` picks the
+    commune for a province officer who reads several), else the newest of the user's own commune,
+    else the newest the user may read."""
+    plans = plans_for(user)
+    if commune_code:
+        plans = plans.filter(commune__code=commune_code)
+        if not code:
+            return plans.order_by("-start_year", "pk").first()
+    if code:
+        chosen = plans.filter(code=code).first()
+        if chosen is not None:
+            return chosen
+    own = getattr(user, "home_commune_id", None)
+    if own:
+        chosen = plans.filter(commune_id=own).order_by("-start_year", "pk").first()
+        if chosen is not None:
+            return chosen
+    return plans.order_by("-start_year", "pk").first()
 
 
 def periods_of(plan):

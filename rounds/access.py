@@ -24,5 +24,22 @@ def require_coordinator_staff(user, commune_id, action):
 
 
 def may_see_round(user, commune_id):
-    """Round status and evaluations: coordinator staff and anyone who sees all documents."""
-    return bool(user is not None and user.is_authenticated and (is_coordinator_staff(user, commune_id) or policy.sees_all(user)))
+    """Round status and evaluations of a commune: its coordinator staff and those who see all its
+    documents (its reviewers, signers, clerk, administrators), a province-level officer supervising it
+    (accounts.User.supervised_communes) and a superuser. Never another commune's staff."""
+    if user is None or not user.is_authenticated or commune_id is None:
+        return bool(user is not None and user.is_authenticated and user.is_superuser)
+    if user.is_superuser or is_coordinator_staff(user, commune_id):
+        return True
+    if policy.sees_whole_commune(user) and user.home_commune_id == commune_id:
+        return True
+    return commune_id != user.home_commune_id and policy.in_tenant(user, commune_id)
+
+
+def may_see_any_round(user):
+    """Whether the «Theo dõi, tổng hợp» pages open at all: for the user's own commune or one they supervise."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or may_see_round(user, user.home_commune_id):
+        return True
+    return bool(set(policy.readable_communes(user)) - {user.home_commune_id})

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from organizations.admin import TenantAdminMixin
+
 from .models import ReminderLog, RoundSettings
 
 
 @admin.register(RoundSettings)
-class RoundSettingsAdmin(admin.ModelAdmin):
+class RoundSettingsAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("commune", "reminder_days_before", "review_after_days", "weight_targets", "weight_on_time", "weight_return", "weight_initiative")
     fieldsets = (
         ("Nhắc việc", {"fields": ("commune", "reminder_days_before", "review_after_days")}),
@@ -13,7 +15,8 @@ class RoundSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(TenantAdminMixin, admin.ModelAdmin):
+    tenant_paths = ("document__commune",)
     """Read-only: the outbox is written by the scheduler; admins look, they do not edit."""
 
     list_display = ("created_at", "kind", "document", "offset", "status", "sent_at", "attempts")

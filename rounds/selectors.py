@@ -259,6 +259,13 @@ def unread_for(user):
     return Notification.objects.filter(user=user, read_at__isnull=True).select_related("document").order_by("-created_at", "-id")
 
 
+def read_for(user):
+    """Notifications the user has read, newest first (one query a page)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user, read_at__isnull=False).select_related("document").order_by("-created_at", "-id")
+
+
 # --- Kỳ báo cáo tiếp theo: what a unit with nothing to do waits for ---------------------------------
 
 @dataclass

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from PIL import Image
 
+from organizations.admin import TenantAdminMixin
+
 from .models import SignedPdf, SigningKey
 
 
@@ -41,7 +43,8 @@ class SigningKeyForm(forms.ModelForm):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(TenantAdminMixin, admin.ModelAdmin):
+    tenant_paths = ("commune", "user__commune", "user__unit__commune")
     form = SigningKeyForm
     list_display = ["__str__", "backend", "token_label", "key_label", "pin_name", "image_preview", "is_demo"]
     list_filter = ["backend", "is_demo"]
@@ -56,7 +59,8 @@ class SigningKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignedPdf)
-class SignedPdfAdmin(admin.ModelAdmin):
+class SignedPdfAdmin(TenantAdminMixin, admin.ModelAdmin):
+    tenant_paths = ("document__commune",)
     list_display = ["document", "stage", "filename", "certificate_subject", "signed_by", "created_at"]
     list_filter = ["stage"]
     list_select_related = ["document", "signed_by"]

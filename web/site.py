@@ -5,7 +5,7 @@ from django.urls import path
 from viewflow.urls import AppMenuMixin, Application, Site, Viewset, route
 
 from accounts.models import Role
-from rounds.access import may_see_round
+from rounds.access import may_see_any_round
 from workflows import policy
 
 from .views import account, dashboard, documents, handling, incoming, notifications, queues, signatures
@@ -119,8 +119,9 @@ class DashboardApp(WebApplication):
     app_name = "theo-doi"
     title = "Theo dõi, tổng hợp"
     icon = "assessment"
-    # The same rule as the rounds API (rounds.selectors.require_round_reader), for the user's commune.
-    allowed = staticmethod(lambda user: user.is_superuser or may_see_round(user, user.home_commune_id))
+    # The same rule as the rounds API (rounds.selectors.require_round_reader), for the user's commune or
+    # one they supervise; each page checks the commune of the plan it shows again.
+    allowed = staticmethod(may_see_any_round)
     denied_reason = (
         "Trang «Theo dõi, tổng hợp» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND, văn thư và quản trị viên."
     )

@@ -7,6 +7,7 @@ changed or deleted; a draft that never entered the workflow may be deleted.
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from organizations.admin import TenantAdminMixin
 from plans.formatting import unit_value_label
 from plans.models import Target
 
@@ -69,7 +70,7 @@ class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DocumentAdmin(TenantAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("title", "kind", "unit", "period", "state", "version", "number_label", "issued_on", "updated_at")
     list_filter = ("kind", "state", "period", "unit")
     list_select_related = ("unit", "period")
@@ -148,7 +149,8 @@ class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AuditEntryAdmin(TenantAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
+    tenant_paths = ("document__commune",)
     list_display = ("at", "document", "transition_label", "source", "target", "actor", "version", "comment")
     list_filter = ("transition", "target")
     list_select_related = ("document", "actor")
@@ -163,7 +165,8 @@ class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DocumentVersionAdmin(TenantAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
+    tenant_paths = ("document__commune",)
     list_display = ("document", "number", "created_by", "created_at")
     list_select_related = ("document", "created_by")
     search_fields = ("document__title", "title")
@@ -175,9 +178,11 @@ class DocumentVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AttachmentAdmin(TenantAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """Uploads go through the service (type and size checks); here an administrator can only
     look, or remove evidence while the report is still being drafted."""
+
+    tenant_paths = ("document__commune",)
 
     list_display = ("original_name", "document", "target_code", "content_type", "size", "uploaded_by", "uploaded_at")
     list_select_related = ("document", "uploaded_by")
@@ -195,8 +200,10 @@ class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConsultationAdmin(TenantAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """Phối hợp requests and their answers (workflows.handling): asked and answered on the document page."""
+
+    tenant_paths = ("document__commune",)
 
     list_display = ("document", "unit", "deadline", "requested_by", "requested_at", "answered_by", "answered_at")
     list_select_related = ("document", "unit", "requested_by", "answered_by")

@@ -99,6 +99,16 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name = "văn bản"
         verbose_name_plural = "văn bản"
         ordering = ["-updated_at", "-id"]
+        # Lists are read per tenant, newest change first (Tra cứu, GET /api/v1/documents), or oldest
+        # submission first in the review queue; each order is an index walk of one commune (or one
+        # unit, for unit staff), narrowed by state, so a page reads its rows and never sorts a commune's
+        # documents (let alone a province's) on disk.
+        indexes = [
+            models.Index(fields=["commune", "-updated_at", "-id"], name="document_commune_updated"),
+            models.Index(fields=["commune", "state", "-updated_at", "-id"], name="document_commune_state_upd"),
+            models.Index(fields=["unit", "state", "-updated_at", "-id"], name="document_unit_state_upd"),
+            models.Index(fields=["commune", "state", "submitted_at", "id"], name="document_review_queue"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "unit", "period"],

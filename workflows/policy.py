@@ -100,11 +100,12 @@ def is_reviewer(user, document):
 
 
 def is_signer(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.home_commune_id in (None, document.commune_id))
+    # Only for their own commune: an account of no commune signs for none (tenancy, below).
+    return bool(user.is_authenticated and user.has_role(Role.SIGNER) and user.home_commune_id == document.commune_id)
 
 
 def is_clerk(user, document):
-    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.home_commune_id in (None, document.commune_id))
+    return bool(user.is_authenticated and user.has_role(Role.CLERK) and user.home_commune_id == document.commune_id)
 
 
 ACTOR_CHECKS = {"author": is_author, "reviewer": is_reviewer, "signer": is_signer, "clerk": is_clerk}
@@ -327,24 +328,51 @@ def _who_instead(actor, document):
     return f"một người thẩm định khác của {unit.name if unit else 'đơn vị thẩm định'}"
 
 
-def sees_all(user):
-    """Reviewers, signers, the clerk and administrators see every document; units see their own."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or any(user.has_role(r) for r in (Role.REVIEWER, Role.SIGNER, Role.CLERK, Role.ADMIN)))
-    )
+# --- tenancy: each commune is its own tenant -----------------------------------------------
+#
+# Every read is limited to the communes a person may read (accounts.User.readable_commune_ids): their
+# own commune, plus the communes given to a province-level officer in `supervised_communes`. A
+# superuser (the technical administrator of the installation) reads every commune. Anything outside
+# answers 404, never 403, so that nobody learns what exists in another commune.
+
+WHOLE_COMMUNE_ROLES = (Role.REVIEWER, Role.SIGNER, Role.CLERK, Role.ADMIN)
+
+
+def readable_communes(user):
+    """The ids of the communes this user may read; None means every commune (superuser only)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return user.readable_commune_ids()
+
+
+def in_tenant(user, commune_id):
+    """Whether a commune's data is readable by this user at all."""
+    communes = readable_communes(user)
+    return communes is None or commune_id in communes
+
+
+def sees_whole_commune(user):
+    """Reviewers, signers, the clerk and administrators see every document of their own commune;
+    unit staff see their unit's."""
+    return bool(user.is_authenticated and any(user.has_role(r) for r in WHOLE_COMMUNE_ROLES))
 
 
 def may_view(user, document):
-    """Units see their own documents and those they were asked an opinion on (phối hợp)."""
-    if sees_all(user):
-        return True
-    if not (user.is_authenticated and user.unit_id):
+    if not user.is_authenticated:
         return False
-    if user.unit_id == document.unit_id:
+    if user.is_superuser:
         return True
-    Consultation = apps.get_model("workflows", "Consultation")
-    return Consultation.objects.filter(document_id=document.pk, unit_id=user.unit_id).exists()
+    if user.unit_id is not None and user.unit_id == document.unit_id:
+        return True
+    if sees_whole_commune(user) and user.home_commune_id == document.commune_id:
+        return True
+    if user.unit_id is not None and document.commune_id == user.home_commune_id:
+        # A unit asked for its opinion (phối hợp) reads the document it was asked about.
+        Consultation = apps.get_model("workflows", "Consultation")
+        if Consultation.objects.filter(document_id=document.pk, unit_id=user.unit_id).exists():
+            return True
+    # A province-level officer reads the communes they supervise (never acts there).
+    return document.commune_id in readable_communes(user) and document.commune_id != user.home_commune_id
 
 
 def may_edit(user, document):
@@ -361,11 +389,25 @@ def may_create(user, kind, unit):
 
 
 def visible_documents(user, queryset):
-    """Narrow a Document queryset to what this user may see."""
-    if sees_all(user):
-        return queryset
-    if not user.is_authenticated or user.unit_id is None:
+    """Narrow a Document queryset to what this user may see (the same rule as `may_view`).
+
+    For everyone but a province officer the filter is one equality (the commune, or the unit), so a
+    list is read along the index that starts with it (workflows.models.Document.Meta.indexes)."""
+    if not user.is_authenticated:
         return queryset.none()
-    Consultation = apps.get_model("workflows", "Consultation")
-    consulted = Consultation.objects.filter(unit_id=user.unit_id).values("document_id")
-    return queryset.filter(Q(unit_id=user.unit_id) | Q(pk__in=consulted))
+    if user.is_superuser:
+        return queryset
+    home = user.home_commune_id
+    whole = sees_whole_commune(user) and home
+    supervised = sorted(set(readable_communes(user)) - {home})
+    wanted = Q(pk__in=[])
+    if whole:
+        wanted |= Q(commune_id=home)
+    if user.unit_id is not None and not (whole and user.unit.commune_id == home):
+        wanted |= Q(unit_id=user.unit_id)
+        # The documents the unit was asked an opinion on (phối hợp), in its own commune.
+        Consultation = apps.get_model("workflows", "Consultation")
+        wanted |= Q(commune_id=home, pk__in=Consultation.objects.filter(unit_id=user.unit_id).values("document_id"))
+    if supervised:
+        wanted |= Q(commune_id__in=supervised)
+    return queryset.filter(wanted)

@@ -3,7 +3,8 @@
 The two facts every list and table takes from the audit trail are annotated here and only here:
 how often a document was returned (`with_return_count`) and when its submission that counts for
 the deadline was made (`with_counted_submission`)."""
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
@@ -20,10 +21,16 @@ AWAITING_AUTHOR = (State.DRAFT, State.RETURNED)
 def with_return_count(qs):
     """Annotate `return_count`: how many times each document was returned or sent back.
 
-    `distinct` because callers add other joins over the audit trail to the same query."""
-    return qs.annotate(
-        return_count=Count("audit_entries", filter=Q(audit_entries__transition__in=RETURN_TRANSITIONS), distinct=True)
+    A correlated subquery, not a join and GROUP BY: a page of a list (ORDER BY … LIMIT) then counts
+    the returns of its own rows only, and the list can be read in the order of an index."""
+    returns = (
+        AuditEntry.objects.filter(document=OuterRef("pk"), transition__in=RETURN_TRANSITIONS)
+        .order_by()
+        .values("document")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return qs.annotate(return_count=Coalesce(Subquery(returns, output_field=IntegerField()), 0))
 
 
 def with_counted_submission(qs):
@@ -70,12 +77,11 @@ def find_documents(user, *, kind=None, period=None, unit=None, state=None, q="")
     return search.search(qs, q).order_by("-updated_at", "-id")
 
 
-def waiting_for(user):
-    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý' (a list).
-
-    A reviewer or signer is not shown what they authored (four eyes, workflows.policy.may)."""
+def waiting_candidates(user):
+    """The query behind 'Việc cần xử lý': documents whose next step may be this user's, by deadline.
+    A page of it goes through `keep_theirs` (four eyes) before it is shown."""
     if not user.is_authenticated:
-        return []
+        return Document.objects.none()
     wanted = Q(pk__in=[])
     unit = user.unit
     if user.has_role(Role.DRAFTER) and unit is not None:
@@ -86,11 +92,24 @@ def waiting_for(user):
         wanted |= scope & Q(state=State.UNDER_REVIEW, reviewer_id=user.pk)
         # Handed to this user (chuyển xử lý), e.g. by the office's reviewer to a colleague.
         wanted |= Q(state__in=(State.SUBMITTED, State.UNDER_REVIEW), assignee_id=user.pk, assignee_role="reviewer")
+    # Signers and clerks act for their own commune only (a supervised commune is read, not worked).
     if user.has_role(Role.SIGNER):
-        wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED)
+        wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
     if user.has_role(Role.CLERK):
-        wanted |= Q(state=State.SIGNED)
-    qs = documents_for(user).filter(wanted).order_by("period__deadline", "id")
+        wanted |= Q(state=State.SIGNED, commune_id=user.home_commune_id)
+    return documents_for(user).filter(wanted).order_by("period__deadline", "id")
+
+
+def keep_theirs(user, documents, within):
+    """The documents (a page of the query `within`) whose next step is this user's: a reviewer or
+    signer is not shown what they authored (four eyes, workflows.policy.may). Three queries, whatever
+    their number, an empty page included (`within` is their subquery)."""
+    return [d for d in policy.load_four_eyes(documents, within=within) if _next_step_is_theirs(user, d)]
+
+
+def waiting_for(user):
+    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý' (a list)."""
+    qs = waiting_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if _next_step_is_theirs(user, d)]
 
 
@@ -105,16 +124,44 @@ def _next_step_is_theirs(user, document):
     return True
 
 
+REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
+
+
+def review_candidates(user, *, state=None, period=None):
+    """The query behind the review queue, oldest submission first; `state` (submitted or
+    under_review) and `period` (code) narrow it. Pages go through `reviewable`."""
+    states = [state] if state in REVIEW_STATES else list(REVIEW_STATES)
+    qs = documents_for(user).filter(policy.review_scope(user), state__in=states)
+    if period:
+        qs = qs.filter(period__code=period)
+    return qs.order_by("submitted_at", "id")
+
+
+def reviewable(user, documents, within):
+    """The documents (a page of the query `within`) this user may review: not their own work (four eyes)."""
+    return [d for d in policy.load_four_eyes(documents, within=within) if policy.may(user, "start_review", d)]
+
+
 def for_review(user):
     """The review queue: documents submitted or under review that this user may review (a list)."""
-    qs = documents_for(user).filter(policy.review_scope(user), state__in=(State.SUBMITTED, State.UNDER_REVIEW))
-    qs = qs.order_by("submitted_at", "id")
+    qs = review_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "start_review", d)]
+
+
+def signing_candidates(user):
+    """The query behind the signer's queue: approved plans and summary reports of their commune."""
+    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
+    return qs.order_by("updated_at", "id")
+
+
+def signable(user, documents, within):
+    """The documents (a page of the query `within`) this user may sign: not their own work (four eyes)."""
+    return [d for d in policy.load_four_eyes(documents, within=within) if policy.may(user, "sign", d)]
 
 
 def for_signing(user):
     """The signer's queue: approved plans and summary reports this user may sign (a list)."""
-    qs = documents_for(user).filter(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED).order_by("updated_at", "id")
+    qs = signing_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "sign", d)]
 
 

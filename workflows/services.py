@@ -98,6 +98,9 @@ def create_document(user, kind, *, plan, period=None, unit=None, title=None, con
         unit = user.unit if kind == Kind.UNIT_REPORT else plan.coordinator
     if unit is None:
         raise Forbidden("Tài khoản chưa thuộc đơn vị nào nên không thể tạo báo cáo.")
+    if unit.commune_id != plan.commune_id or user.home_commune_id != plan.commune_id:
+        # Another commune's plan: not found, as every read of another tenant (workflows.policy).
+        raise NotFound("Không tìm thấy kế hoạch hoặc kỳ báo cáo.")
     if not policy.may_create(user, kind, unit):
         if kind == Kind.UNIT_REPORT:
             raise Forbidden("Chỉ cán bộ soạn thảo của đơn vị mới được tạo báo cáo của đơn vị mình.")
@@ -287,5 +290,10 @@ def _notify_transition(document_id, name):
     signals.document_transitioned.send(sender=Document, document_id=document_id, transition=name)
 
 
+def history_rows(document):
+    """The audit trail of a document, oldest first, as a query (pages slice it in the database)."""
+    return document.audit_entries.select_related("actor", "recipient", "recipient_unit").order_by("at", "id")
+
+
 def history(document):
-    return list(document.audit_entries.select_related("actor", "recipient", "recipient_unit").order_by("at", "id"))
+    return list(history_rows(document))

@@ -67,8 +67,15 @@ def _base(user):
 
 
 def waiting(user):
-    """«Chờ xử lý» (a list: the four-eyes rule is applied per document)."""
-    return queries.waiting_for(user)
+    """«Chờ xử lý»: the documents whose next step may be this person's, by deadline (a query). A page
+    of it goes through `theirs` (the four-eyes rule, per document) before it is shown."""
+    return queries.waiting_candidates(user)
+
+
+def theirs(user, tab, rows, within):
+    """The rows of one page of `tab` to show: for «Chờ xử lý» those whose next step is really this
+    person's (queries.keep_theirs, three queries whatever the page); the other tabs as they are."""
+    return queries.keep_theirs(user, rows, within) if tab == WAITING else list(rows)
 
 
 def handled(user):
@@ -139,15 +146,16 @@ SELECTORS = {WAITING: waiting, HANDLED: handled, SUBMITTED: submitted}
 
 
 def tab_list(user, tab, filters=None):
-    """The documents of one tab (a queryset, or a list for «Chờ xử lý»)."""
+    """The documents of one tab (a query; a page of «Chờ xử lý» then goes through `theirs`)."""
     if tab == MONITORING:
         return monitoring(user, filters)
     return SELECTORS[tab](user)
 
 
-def counts(user, waiting_list=None):
+def counts(user, waiting_count=None):
     """{tab: number of documents} for the tab labels: one query for the three lists read from the
-    audit trail (four more for «Chờ xử lý» unless its list is given)."""
+    audit trail, one more for «Chờ xử lý» unless its count is given (it counts the candidates: a
+    document the four-eyes rule then keeps from this person still counts)."""
     def mine(transitions):
         return Q(Exists(AuditEntry.objects.filter(document=OuterRef("pk"), actor_id=user.pk, transition__in=transitions)))
 
@@ -155,7 +163,9 @@ def counts(user, waiting_list=None):
     if may_monitor(user):
         numbers[MONITORING] = Count("pk", filter=~FINISHED)
     found = policy.visible_documents(user, Document.objects.all()).aggregate(**numbers)
-    return {WAITING: len(waiting_list if waiting_list is not None else waiting(user)), **found}
+    if waiting_count is None:
+        waiting_count = waiting(user).count()
+    return {WAITING: waiting_count, **found}
 
 
 # --- where each document is now -------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_listing_my_tokens_marks_the_current_one_and_hides_others_and_expired():
                                     expires_at=timezone.now() - timedelta(days=1))
     response = api.get("/auth/tokens")
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["items"]
     current = ApiToken.objects.get(key_hash=hash_token(api.token))
     other = ApiToken.objects.get(key_hash=hash_token(second.token))
     assert {row["id"] for row in rows} == {current.pk, other.pk}

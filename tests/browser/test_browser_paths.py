@@ -352,3 +352,31 @@ def test_admin_login_and_error_pages_are_accessible_and_in_the_theme(site):
     names = admin.locator("#result_list tbody th").all_inner_texts()
     numbers = [int(re.search(r"xóm (\d+)", name).group(1)) for name in names]
     assert numbers == sorted(numbers) and len(numbers) == 12, names
+
+
+def test_list_pages_filter_and_page_at_both_widths(site):
+    """The queues and lists with their server-side filters and pages, at the office and phone width."""
+    from accounts.models import User
+    from rounds.models import Notification
+    from workflows.models import Document
+
+    from plans.models import Period
+    from rounds.services import open_round
+
+    open_round_in_ui(site)
+    vhxh = User.objects.get(username="vhxh")
+    open_round(Period.objects.get(code="2026-Y"), vhxh)  # two rounds of reports: more than a page
+    Document.objects.filter(kind="unit_report").exclude(unit__code="vhxh").update(state="submitted")
+    Notification.objects.bulk_create([Notification(user=vhxh, kind="reminder", message=f"Nhắc việc số {i}") for i in range(30)])
+    page = site.page("vhxh", path="/tham-dinh/")
+    expect(page.get_by_text("Trang 1/")).to_be_visible()
+    page.get_by_role("link", name="Trang sau").click()
+    expect(page.get_by_text("Trang 2/")).to_be_visible()
+    page.get_by_label("Trạng thái").select_option("under_review")
+    page.get_by_role("button", name="Lọc").click()
+    expect(page.get_by_text("Không có văn bản nào chờ thẩm định.")).to_be_visible()
+    page.close()
+    site.both_widths("vhxh", "/tham-dinh/?trang-thai=submitted", "review-queue")
+    site.both_widths("vhxh", "/van-ban/thong-bao/", "notifications")
+    site.both_widths("vhxh", "/theo-doi/?ky=2026-H1&trang-thai=submitted", "dashboard-filtered")
+    site.both_widths("tramyte", "/van-ban/van-ban-den/", "incoming")

@@ -81,10 +81,10 @@ def test_issued_plan_reaches_every_unit_and_the_outside_unit_by_email(signing_ke
 
     from tests.helpers.api import login
 
-    api_incoming = login("tramyte").get("/incoming").json()
+    api_incoming = login("tramyte").get("/incoming").json()["items"]
     assert [row["number"] for row in api_incoming] == [issued.number_label]
     assert api_incoming[0]["opened_by"] == "Cán bộ Trạm Y tế xã"
-    api_deliveries = login("vanthu").get(f"/documents/{issued.pk}/deliveries").json()
+    api_deliveries = login("vanthu").get(f"/documents/{issued.pk}/deliveries").json()["items"]
     assert {row["unit"] for row in api_deliveries} >= {unit.name for unit in units} | {outside.name}
 
     clerk_view = client_for("vanthu").get(f"/van-ban/{issued.pk}/phat-hanh/").content.decode()

@@ -262,3 +262,37 @@ def test_with_a_second_reviewer_the_reminder_goes_to_them(clock):
     clock.set(2026, 6, 4, 8, 0)
     call_command("send_reminders", stdout=io.StringIO())
     assert _reminded() == ["vhxh-2@example.invalid"]
+
+
+# --- tenancy: each commune its own ----------------------------------------------------------------
+
+def test_roles_act_and_read_in_their_own_commune_only():
+    from organizations.models import Commune
+    from tests.helpers.tenants import second_commune
+    from tests.helpers.workflow import COMMUNE_STEPS, new_summary_report, run
+    from workflows import policy
+    from workflows.errors import NotFound
+
+    opened("2026-H1")
+    summary = run(new_summary_report(), *COMMUNE_STEPS["approved"])
+    second_commune()
+    other_signer, other_clerk = demo("b-pct"), demo("b-vanthu")
+    assert not policy.may_view(other_signer, summary) and not policy.may(other_signer, "sign", summary)
+    assert not policy.is_clerk(other_clerk, summary)
+    with pytest.raises(NotFound):  # 404, never 403: the document's existence is not told
+        perform_transition(summary.pk, other_signer, "sign")
+    # A signer of no commune signs for none (before, a missing commune meant every commune).
+    nowhere = User.objects.create(username="ky-khong-xa", roles=[Role.SIGNER])
+    assert not policy.may(nowhere, "sign", summary) and not policy.may_view(nowhere, summary)
+    assert not queries.documents_for(nowhere).exists()
+    # Supervision is reading only.
+    officer = demo("b-tinh")
+    officer.supervised_communes.add(Commune.objects.get(code="dien-chau"))
+    officer = demo("b-tinh")
+    assert policy.may_view(officer, summary) and not policy.may(officer, "sign", summary)
+    assert summary.pk in set(queries.documents_for(officer).values_list("pk", flat=True))
+    # The superuser, technical administrator, reads every commune but holds no workflow role by it.
+    root = User.objects.create(username="goc", is_superuser=True, is_staff=True)
+    assert policy.may_view(root, summary) and not policy.may(root, "sign", summary)
+    assert queries.documents_for(root).filter(commune__code="dien-hoang").exists()
+    assert perform_transition(summary.pk, demo("pct"), "sign").state == "signed"

@@ -10,6 +10,8 @@ from django.views import View
 
 from api.auth import revoke_own_token, tokens_of
 
+from .common import page_of
+
 TOKENS_URL = reverse_lazy("accounts:khoa-truy-cap:index")
 
 
@@ -67,7 +69,8 @@ class EmailPreferenceView(LoginRequiredMixin, View):
 
 class TokensView(LoginRequiredMixin, View):
     def get(self, request):
-        context = {"tokens": list(tokens_of(request.user)), "ttl_days": settings.API_TOKEN_TTL_DAYS}
+        page = page_of(request, tokens_of(request.user))
+        context = {"tokens": page.object_list, "page": page, "ttl_days": settings.API_TOKEN_TTL_DAYS}
         return render(request, "web/api_tokens.html", context)
 
 

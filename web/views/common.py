@@ -1,6 +1,8 @@
 """Small helpers shared by the pages: finding a visible document, showing service errors."""
 import io
 
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -65,3 +67,21 @@ _CONTROL[0x7F] = None
 def query_param(request, name, max_length=200):
     """A GET parameter without control characters (PostgreSQL refuses NUL), trimmed and bounded."""
     return (request.GET.get(name) or "").translate(_CONTROL).strip()[:max_length]
+
+
+PAGE_SIZE = 25
+
+
+def page_of(request, rows, *, per_page=PAGE_SIZE, param="trang"):
+    """One page of `rows` (a query sliced in the database, or a list) chosen by ?trang= (or `param`),
+    with what templates/web/_pager.html needs: the page, its parameter, and the query string of the
+    other parameters (the filters), so moving between pages keeps them."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    if not page.paginator.count and isinstance(rows, QuerySet):
+        # Read the (empty) page anyway: a list runs the same queries whether it holds nothing or thousands.
+        page.object_list = list(rows[:per_page])
+    others = request.GET.copy()
+    others.pop(param, None)
+    page.param = param
+    page.querystring = others.urlencode()
+    return page

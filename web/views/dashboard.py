@@ -9,23 +9,41 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from organizations.models import Commune
 from plans.models import Period
-from plans.selectors import choose_period, current_plan, periods_of
+from plans.selectors import choose_period, current_plan, periods_of, plans_for
+from rounds.access import may_see_round
 from rounds import compile as round_compile
 from rounds import selectors
 from rounds import services as round_services
 from rounds import urging
 from rounds.exports import evaluation_xlsx, round_status_xlsx
-from workflows.errors import WorkflowError
+from workflows.errors import Forbidden, WorkflowError
 
 
 from ..charts import bar_chart
-from .common import error_page, query_param, safe_next, xlsx_response
+from .common import error_page, page_of, query_param, safe_next, xlsx_response
+
+
+def readable_plan(request):
+    """The plan chosen by ?ke-hoach= among the user's (default: their commune's newest), refused
+    when the user may not follow that commune's rounds (rounds.access.may_see_round)."""
+    plan = current_plan(request.user, query_param(request, "ke-hoach", 40), query_param(request, "xa", 40))
+    if plan is not None and not may_see_round(request.user, plan.commune_id):
+        raise Forbidden("Chỉ cơ quan thường trực, người thẩm định, lãnh đạo và văn thư của xã mới xem được tình hình kỳ báo cáo.")
+    return plan
+
+
+def readable_communes(user):
+    """(code, name) of the communes a province officer may switch between; empty for everyone else."""
+    communes = Commune.objects.filter(plans__in=plans_for(user)).distinct().order_by("name").values_list("code", "name")
+    communes = list(communes[:1000])
+    return communes if len(communes) > 1 else []
 
 
 def plan_and_period(request):
     """The user's plan, its periods, and the period chosen by ?ky= (or the natural default)."""
-    plan = current_plan(request.user)
+    plan = readable_plan(request)
     periods = periods_of(plan)
     return plan, periods, choose_period(periods, query_param(request, "ky"))
 
@@ -59,11 +77,18 @@ class DashboardView(LoginRequiredMixin, View):
         plan, periods, period = plan_and_period(request)
         if plan is None:
             return render(request, self.template_name, {"plan": None})
-        context = {"plan": plan, "periods": periods, "period": period, "section": self.section}
+        context = {"plan": plan, "periods": periods, "period": period, "section": self.section, "communes": readable_communes(request.user)}
         if period is not None:
             if self.section == "matrix":
-                context["rows"] = selectors.round_status(period)
-                context["columns"] = selectors.status_totals(context["rows"])
+                rows = selectors.round_status(period)
+                context["columns"] = selectors.status_totals(rows)
+                # The totals count every unit; the table shows one page, of one state if ?trang-thai= says so.
+                state = query_param(request, "trang-thai", 20)
+                if state in {key for key, _, _ in context["columns"]}:
+                    rows = [row for row in rows if row.state_key == state]
+                context["chosen_state"] = state
+                context["page"] = page_of(request, rows, per_page=50)
+                context["rows"] = context["page"].object_list
                 context["may_urge"] = urging.may_urge(request.user, plan.commune_id)
             else:
                 context["targets"] = with_charts(selectors.target_progress(plan, periods, period))
@@ -78,11 +103,12 @@ class RoundsView(LoginRequiredMixin, View):
     """Kỳ báo cáo: open a round, create or recompile the summary report (Phòng VH-XH)."""
 
     def get(self, request):
-        plan = current_plan(request.user)
+        plan = readable_plan(request)
         periods, may_run = selectors.rounds_overview(plan, request.user)
-        for period in periods:
+        page = page_of(request, periods)
+        for period in page.object_list:
             period.confirm_text = open_round_consequence(period)
-        return render(request, "web/rounds.html", {"plan": plan, "periods": periods, "may_run": may_run})
+        return render(request, "web/rounds.html", {"plan": plan, "periods": page.object_list, "page": page, "may_run": may_run})
 
 
 def open_round_consequence(period):
@@ -99,7 +125,7 @@ def open_round_consequence(period):
 
 class OpenRoundView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        period = _period(pk)
+        period = _period(request.user, pk)
         try:
             opened = round_services.open_round(period, request.user)
         except WorkflowError as exc:
@@ -113,7 +139,7 @@ class OpenRoundView(LoginRequiredMixin, View):
 
 class CompileView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        period = _period(pk)
+        period = _period(request.user, pk)
         try:
             document, created = round_compile.compile_period(period, request.user)
         except WorkflowError as exc:
@@ -146,9 +172,10 @@ class UrgeView(LoginRequiredMixin, View):
         return redirect(safe_next(request, reverse("theo-doi:tinh-hinh:index")))
 
 
-def _period(pk):
+def _period(user, pk):
+    """A period of a plan the user may read; another commune's answers 404 like a missing one."""
     try:
-        return Period.objects.select_related("plan", "plan__commune").get(pk=pk)
+        return Period.objects.select_related("plan", "plan__commune").get(pk=pk, plan__in=plans_for(user))
     except Period.DoesNotExist:
         raise Http404("Không có kỳ báo cáo này.") from None
 
@@ -167,7 +194,7 @@ class EvaluationView(LoginRequiredMixin, View):
     """Year-end emulation evaluation: the ranked table with the reasons behind each score."""
 
     def get(self, request):
-        plan = current_plan(request.user)
+        plan = readable_plan(request)
         try:
             year = int(query_param(request, "nam", 4))
         except ValueError:
@@ -178,4 +205,5 @@ class EvaluationView(LoginRequiredMixin, View):
         if plan and request.GET.get("dinh-dang") == "xlsx":
             return xlsx_response(evaluation_xlsx(plan, year, rows), f"danh-gia-thi-dua-{year}.xlsx")
         years = range(plan.start_year, plan.end_year + 1) if plan else []
-        return render(request, "web/evaluation.html", {"plan": plan, "rows": rows, "year": year, "years": years})
+        page = page_of(request, rows, per_page=50)
+        return render(request, "web/evaluation.html", {"plan": plan, "rows": page.object_list, "page": page, "year": year, "years": years})

@@ -3,8 +3,8 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from documents.models import StoredFileCorrupt
 from organizations.models import Unit
 from organizations.ordering import UNIT_ORDER
 from plans.models import Period, Target
+from plans.selectors import plans_for
 from rounds.selectors import next_period_for, unread_for
 from signatures import services as signing
 from workflows import attachments as doc_attachments
@@ -25,9 +26,7 @@ from workflows.errors import Conflict, Forbidden, Invalid, WorkflowError
 from workflows.models import Attachment, Kind, State
 
 from .. import editor, presenters
-from .common import error_page, mark_overdue, query_param, safe_next, visible_document
-
-PAGE_SIZE = 25
+from .common import error_page, mark_overdue, page_of, query_param, safe_next, visible_document
 
 
 def document_url(document):
@@ -49,23 +48,19 @@ class HomeView(LoginRequiredMixin, View):
             )
         if tab not in tabs:
             tab = worklists.WAITING
-        waiting = worklists.waiting(user)
-        counts = worklists.counts(user, waiting)
         filters = worklists.MonitoringFilters.clean(**{k: query_param(request, k) for k in ("kind", "state", "unit", "period")})
-        items = waiting if tab == worklists.WAITING else worklists.tab_list(user, tab, filters)
-        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("trang"))
-        documents = mark_overdue(worklists.describe(page.object_list))
+        rows = worklists.tab_list(user, tab, filters)
+        page = page_of(request, rows)
+        counts = worklists.counts(user, page.paginator.count if tab == worklists.WAITING else None)
+        documents = mark_overdue(worklists.describe(worklists.theirs(user, tab, page.object_list, rows)))
         for document in documents:
             document.work_url = presenters.work_url(document, user)
-        query = request.GET.copy()
-        query.pop("trang", None)
         context = {
             "tab": tab,
             "tab_label": worklists.TABS[tab],
             "tabs": [(key, worklists.TABS[key], counts[key]) for key in tabs],
             "page": page,
             "documents": documents,
-            "querystring": query.urlencode(),
             "can_create": creatable_periods(user),
             "notifications": list(unread_for(user)[:10]),
             # Phối hợp: opinions other units asked of this user's unit, still unanswered.
@@ -104,7 +99,10 @@ def creatable_periods(user):
 class CreateReportView(LoginRequiredMixin, View):
     def post(self, request):
         try:
-            period = Period.objects.select_related("plan").get(pk=int(request.POST.get("period", "0")))
+            # Only a period of the user's own commune: another commune's is "not found" like a missing one.
+            period = Period.objects.select_related("plan").get(
+                pk=int(request.POST.get("period", "0")), plan__commune_id=request.user.home_commune_id
+            )
         except (Period.DoesNotExist, ValueError):
             return error_page(request, Invalid("Chọn kỳ báo cáo.", {"period": ["Kỳ báo cáo không tồn tại."]}))
         try:
@@ -120,15 +118,12 @@ class SearchView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        params = request.GET
         chosen = {k: query_param(request, k) for k in ("kind", "period", "unit", "state", "q")}
         qs = queries.find_documents(user, **chosen)
-        page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
+        page = page_of(request, qs)
         mark_overdue(page.object_list)
-        periods = Period.objects.order_by("data_end", "kind").values_list("code", "name")
+        periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
         units = _units_for(user)
-        query_without_page = params.copy()
-        query_without_page.pop("trang", None)
         return render(
             request,
             "web/search.html",
@@ -139,17 +134,21 @@ class SearchView(LoginRequiredMixin, View):
                 "states": State.choices,
                 "periods": list(periods),
                 "units": units,
-                "querystring": query_without_page.urlencode(),
             },
         )
 
 
 def _units_for(user):
-    if policy.sees_all(user):
-        return list(Unit.objects.filter(active=True).order_by(*UNIT_ORDER).values_list("code", "name"))
-    if user.unit_id:
-        return [(user.unit.code, user.unit.name)]
-    return []
+    """The units offered in the search filter: those whose documents the user may see (same rule as
+    workflows.policy.visible_documents), in the commune's order. One query."""
+    units = Unit.objects.filter(active=True)
+    if not user.is_superuser:
+        wanted = Q(pk=user.unit_id) if user.unit_id else Q(pk__in=[])
+        if policy.sees_whole_commune(user) and user.home_commune_id:
+            wanted |= Q(commune_id=user.home_commune_id)
+        wanted |= Q(commune_id__in=sorted(set(policy.readable_communes(user)) - {user.home_commune_id}))
+        units = units.filter(wanted)
+    return list(units.order_by("commune_id", *UNIT_ORDER).values_list("code", "name"))
 
 
 class DocumentView(LoginRequiredMixin, View):

@@ -9,12 +9,18 @@ from django.views import View
 
 from distribution import services as distribution
 
-from .common import visible_document
+from .common import page_of, visible_document
 
 
 class IncomingView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "web/incoming.html", {"items": list(distribution.incoming_for(request.user)[:200])})
+        """Newest first, by page; ?chua-mo=1 keeps those nobody of the unit has opened yet."""
+        rows = distribution.incoming_for(request.user)
+        unopened = request.GET.get("chua-mo") == "1"
+        if unopened:
+            rows = rows.filter(opened_at__isnull=True)
+        page = page_of(request, rows)
+        return render(request, "web/incoming.html", {"items": page.object_list, "page": page, "unopened": unopened})
 
 
 class IncomingOpenView(LoginRequiredMixin, View):
@@ -39,4 +45,5 @@ class IncomingFileView(LoginRequiredMixin, View):
 class DeliveriesView(LoginRequiredMixin, View):
     def get(self, request, pk):
         document = visible_document(request.user, pk)
-        return render(request, "web/deliveries.html", {"doc": document, "rows": distribution.deliveries_of(document)})
+        page = page_of(request, distribution.delivery_rows(document), per_page=50)
+        return render(request, "web/deliveries.html", {"doc": document, "rows": page.object_list, "page": page})

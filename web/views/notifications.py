@@ -6,20 +6,20 @@ from django.utils import timezone
 from django.views import View
 
 from rounds.models import Notification
-from rounds.selectors import unread_for
+from rounds.selectors import read_for, unread_for
 
-from .common import safe_next
+from .common import page_of, safe_next
 
 
 class NotificationsView(LoginRequiredMixin, View):
     def get(self, request):
-        unread = list(unread_for(request.user)[:100])
-        read = list(
-            Notification.objects.filter(user=request.user, read_at__isnull=False)
-            .select_related("document")
-            .order_by("-created_at", "-id")[:30]
+        unread = page_of(request, unread_for(request.user))
+        read = page_of(request, read_for(request.user), param="trang-da-doc")
+        return render(
+            request,
+            "web/notifications.html",
+            {"unread": unread.object_list, "page": unread, "read": read.object_list, "read_page": read},
         )
-        return render(request, "web/notifications.html", {"unread": unread, "read": read})
 
 
 class MarkReadView(LoginRequiredMixin, View):

@@ -2,6 +2,7 @@
 import io
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,17 +10,38 @@ from django.views import View
 
 from documents import spreadsheets
 from documents.selectors import register_for
-from workflows import policy, queries
+from plans.models import Period
+from plans.selectors import plans_for
+from workflows import queries
 from workflows.models import State
 
 from .. import presenters
-from .common import mark_overdue, xlsx_response
+from .common import mark_overdue, page_of, query_param, xlsx_response
 from .documents import DocumentView
 
 
 class ReviewQueueView(LoginRequiredMixin, View):
+    """The review queue, oldest submission first (index documents(commune, state, …)), by page,
+    filtered on the server by state (?trang-thai=) and period (?ky=)."""
+
     def get(self, request):
-        return render(request, "web/review_queue.html", {"documents": mark_overdue(queries.for_review(request.user))})
+        user = request.user
+        state, period = query_param(request, "trang-thai", 20), query_param(request, "ky", 20)
+        candidates = queries.review_candidates(user, state=state, period=period)
+        page = page_of(request, candidates)
+        documents = mark_overdue(queries.reviewable(user, page.object_list, candidates))
+        periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
+        return render(
+            request,
+            "web/review_queue.html",
+            {
+                "documents": documents,
+                "page": page,
+                "states": [(s, State(s).label) for s in queries.REVIEW_STATES],
+                "periods": list(periods),
+                "chosen": {"state": state, "period": period},
+            },
+        )
 
 
 class ReviewView(DocumentView):
@@ -29,7 +51,10 @@ class ReviewView(DocumentView):
 
 class SignQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "web/sign_queue.html", {"documents": mark_overdue(list(queries.for_signing(request.user)))})
+        candidates = queries.signing_candidates(request.user)
+        page = page_of(request, candidates)
+        documents = mark_overdue(queries.signable(request.user, page.object_list, candidates))
+        return render(request, "web/sign_queue.html", {"documents": documents, "page": page})
 
 
 class SignView(DocumentView):
@@ -39,16 +64,22 @@ class SignView(DocumentView):
 
 class ClerkQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        base = queries.documents_for(request.user)
-        # A signed document handed to another văn thư (chuyển xử lý) is theirs to issue.
-        waiting = [
-            d for d in base.filter(state=State.SIGNED).order_by("updated_at", "id")
-            if not policy.assigned_elsewhere(request.user, d, "clerk")
-        ]
-        for document in waiting:
+        # The văn thư issues for their own commune only; a signed document handed to another văn thư
+        # (chuyển xử lý) is theirs to issue.
+        base = queries.documents_for(request.user).filter(commune_id=request.user.home_commune_id)
+        signed = base.filter(state=State.SIGNED).exclude(
+            Q(assignee_role="clerk", assignee__isnull=False) & ~Q(assignee_id=request.user.pk)
+        )
+        waiting = page_of(request, signed.order_by("updated_at", "id"))
+        documents = mark_overdue(list(waiting.object_list))
+        for document in documents:
             document.confirm_issue = presenters.confirmation(document, "issue", with_number=False)
-        issued = list(base.filter(state=State.ISSUED).order_by("-issued_on", "-number")[:20])
-        return render(request, "web/clerk_queue.html", {"documents": mark_overdue(waiting), "issued": issued})
+        issued = page_of(request, base.filter(state=State.ISSUED).order_by("-issued_on", "-number", "-id"), param="trang-da-phat-hanh")
+        return render(
+            request,
+            "web/clerk_queue.html",
+            {"documents": documents, "page": waiting, "issued": issued.object_list, "issued_page": issued},
+        )
 
 
 def _year(request):
@@ -59,9 +90,9 @@ def _year(request):
 
 
 def _register(request):
-    """The commune, year and register entries a register page or export shows."""
+    """The commune, year and register entries (a query) a register page or export shows."""
     year = _year(request)
-    return request.user.home_commune, year, list(register_for(request.user, year))
+    return request.user.home_commune, year, register_for(request.user, year)
 
 
 REGISTER_HEADERS = ["Số, ký hiệu", "Ngày ban hành", "Loại", "Trích yếu", "Người ký", "Nơi nhận"]
@@ -82,10 +113,11 @@ def _register_rows(entries):
 class RegisterView(LoginRequiredMixin, View):
     def get(self, request):
         commune, year, entries = _register(request)
+        page = page_of(request, entries, per_page=50)
         return render(
             request,
             "web/register.html",
-            {"entries": entries, "year": year, "years": range(timezone.localdate().year + 1, 2024, -1), "commune": commune},
+            {"entries": page.object_list, "page": page, "year": year, "years": range(timezone.localdate().year + 1, 2024, -1), "commune": commune},
         )
 
 
