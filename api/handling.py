@@ -8,7 +8,7 @@ from typing import Optional
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import File, Form, Path, Router
+from ninja import File, Form, Path, Query, Router
 from ninja.responses import Status
 from ninja.files import UploadedFile
 
@@ -18,6 +18,7 @@ from workflows.errors import NotFound
 from workflows.models import Consultation
 
 from .documents import READ_ERRORS, WRITE_ERRORS, visible_document
+from .pagination import PageIn, page_of, paginate
 from .presenters import audit_entry, display_name
 from .schemas import (
     MAX_COMMENT,
@@ -33,6 +34,8 @@ from .schemas import (
 )
 
 router = Router(tags=["Xử lý văn bản: chuyển xử lý, phối hợp, chỉ đạo"])
+ConsultationPageOut = page_of(ConsultationOut, "ConsultationPageOut")
+InstructionPageOut = page_of(AuditEntryOut, "InstructionPageOut")
 
 
 def _person(user):
@@ -105,12 +108,12 @@ def hand_over(request, payload: HandOverIn, id: int = Path(..., ge=1, le=MAX_ID)
     return _hand_over_state(visible_document(user, id), user)
 
 
-@router.get("/documents/{id}/consultations", response={200: list[ConsultationOut], **READ_ERRORS}, summary="Ý kiến phối hợp")
-def list_consultations(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    """Các đề nghị cho ý kiến về văn bản, câu trả lời và dấu quá hạn."""
+@router.get("/documents/{id}/consultations", response={200: ConsultationPageOut, **READ_ERRORS}, summary="Ý kiến phối hợp")
+def list_consultations(request, id: int = Path(..., ge=1, le=MAX_ID), pager: PageIn = Query(...)):
+    """Các đề nghị cho ý kiến về văn bản (theo thứ tự đề nghị), câu trả lời và dấu quá hạn; phân trang."""
     document = visible_document(request.auth, id)
     today = timezone.localdate()
-    return [_consultation(c, today) for c in handling.consultations(document)]
+    return paginate(handling.consultations(document), pager, lambda c: _consultation(c, today))
 
 
 @router.post("/documents/{id}/consultations", response={201: ConsultationOut, **WRITE_ERRORS}, summary="Xin ý kiến phối hợp")
@@ -172,11 +175,11 @@ def consultation_file(request, id: int = Path(..., ge=1, le=MAX_ID), cid: int = 
     return response
 
 
-@router.get("/documents/{id}/instructions", response={200: list[AuditEntryOut], **READ_ERRORS}, summary="Ý kiến chỉ đạo")
-def list_instructions(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    """Ý kiến chỉ đạo của lãnh đạo UBND về văn bản, mới nhất trước."""
+@router.get("/documents/{id}/instructions", response={200: InstructionPageOut, **READ_ERRORS}, summary="Ý kiến chỉ đạo")
+def list_instructions(request, id: int = Path(..., ge=1, le=MAX_ID), pager: PageIn = Query(...)):
+    """Ý kiến chỉ đạo của lãnh đạo UBND về văn bản, mới nhất trước; phân trang."""
     document = visible_document(request.auth, id)
-    return [audit_entry(e) for e in handling.instructions(document)]
+    return paginate(handling.instructions(document), pager, audit_entry)
 
 
 @router.post("/documents/{id}/instructions", response={201: AuditEntryOut, **WRITE_ERRORS}, summary="Ghi ý kiến chỉ đạo")

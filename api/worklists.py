@@ -36,7 +36,7 @@ class WorklistItemOut(DocumentSummaryOut):
 class WorklistOut(Schema):
     tab: TabName
     label: str
-    count: int = Field(..., description="Tổng số văn bản của thẻ (sau bộ lọc)")
+    total: int = Field(..., description="Tổng số văn bản của thẻ (sau bộ lọc)")
     page: int
     limit: int
     pages: int
@@ -84,7 +84,7 @@ def worklist(
     return {
         "tab": tab,
         "label": worklists.TABS[tab],
-        "count": count,
+        "total": count,
         "page": page,
         "limit": limit,
         "pages": paginator.num_pages if count else 0,

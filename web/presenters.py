@@ -155,13 +155,13 @@ def document_context(document, user, *, with_diff=False):
 def office_context(document, user):
     """Chuyển xử lý, phối hợp, ý kiến chỉ đạo and the step deadline, as this user sees them."""
     today = timezone.localdate()
-    consultations = handling.consultations(document)
+    consultations = list(handling.consultations(document))
     for consultation in consultations:
         consultation.overdue = consultation.is_overdue(today)
         consultation.may_answer = not consultation.answered and policy.may_answer(user, consultation)
     may_consult = document.state in handling.CONSULT_STATES and user.has_perm("workflows.consult_document", document)
     return {
-        "instructions": handling.instructions(document),
+        "instructions": list(handling.instructions(document)),
         "step": deadlines.step_status(document, today),
         "consultations": consultations,
         "hand_over_to": handling.hand_over_candidates(document, user) if user.has_perm("workflows.hand_over_document", document) else [],

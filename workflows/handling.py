@@ -254,13 +254,13 @@ def give_instruction(document_id, user, text):
 # --- reads -----------------------------------------------------------------------------------
 
 def instructions(document):
-    """The instructions on a document, newest first (one query)."""
-    return list(document.audit_entries.filter(transition="instruct").select_related("actor").order_by("-at", "-id"))
+    """The instructions on a document, newest first (a query: pages slice it in the database)."""
+    return document.audit_entries.filter(transition="instruct").select_related("actor").order_by("-at", "-id")
 
 
 def consultations(document):
-    """The consultations of a document, in the order asked (one query)."""
-    return list(document.consultations.select_related("unit", "requested_by", "answered_by").order_by("requested_at", "id"))
+    """The consultations of a document, in the order asked (a query: pages slice it in the database)."""
+    return document.consultations.select_related("unit", "requested_by", "answered_by").order_by("requested_at", "id")
 
 
 def open_consultations_for(user):

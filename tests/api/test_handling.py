@@ -37,7 +37,7 @@ def test_hand_over_through_the_api():
     assert_error(vhxh.post(f"/documents/{document.pk}/transitions/start_review", {}), 403)
     ok(login("vhxh2").post(f"/documents/{document.pk}/transitions/start_review", {}))
     history = ok(vhxh.get(f"/documents/{document.pk}/history"))
-    handed = [e for e in history if e["transition"] == "hand_over"][0]
+    handed = [e for e in history["items"] if e["transition"] == "hand_over"][0]
     assert handed["recipient"] == "vhxh2" and handed["label"] == "Chuyển xử lý" and handed["comment"] == "Nhờ chị thẩm định"
     draft = document_in("plan", "draft")
     assert_error(vhxh.post(f"/documents/{draft.pk}/hand-over", {"to": hoa.pk, "note": "x"}), 409)
@@ -69,7 +69,7 @@ def test_consultation_through_the_api():
     tramyte = login("tramyte")
     assert_error(tramyte.client.post(f"/api/v1{answer_url}", {"answer": "x"}, HTTP_AUTHORIZATION=f"Bearer {tramyte.token}"), 403)
     listed = ok(vhxh.get(url))
-    assert [c["answer"] for c in listed] == ["Phòng Kinh tế đồng ý."]
+    assert [c["answer"] for c in listed["items"]] == ["Phòng Kinh tế đồng ý."] and listed["total"] == 1
     file = vhxh.get(f"{url}/{asked['id']}/file")
     assert file.status_code == 200 and b"".join(file.streaming_content).startswith(b"%PDF")
 
@@ -82,7 +82,8 @@ def test_instructions_and_step_through_the_api():
     assert_error(pct.post(url, {"text": " "}), 400, "text")
     entry = ok(pct.post(url, {"text": "Khẩn trương thẩm định."}), 201)
     assert entry["transition"] == "instruct" and entry["actor"] == "pct"
-    assert [e["comment"] for e in ok(login("tramyte").get(url))] == ["Khẩn trương thẩm định."]
+    listed = ok(login("tramyte").get(url))
+    assert [e["comment"] for e in listed["items"]] == ["Khẩn trương thẩm định."] and listed["pages"] == 1
     step = ok(login("vhxh").get(f"/documents/{document.pk}/step"))
     assert step["step"] == "reviewer" and step["limit_working_days"] == 3 and step["overdue"] is False
 

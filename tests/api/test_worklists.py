@@ -21,7 +21,7 @@ def test_tabs_and_counts_follow_a_submitted_report(clock):
         {"tab": "da-trinh", "label": "Đã trình / đã gửi", "count": 1},
     ]
     body = unit.get("/worklists/da-trinh").json()
-    assert body["count"] == 1 and body["page"] == 1 and body["limit"] == 25 and body["pages"] == 1
+    assert body["total"] == 1 and body["page"] == 1 and body["limit"] == 25 and body["pages"] == 1
     item = body["items"][0]
     assert item["id"] == report.pk and item["state"] == "submitted" and item["my_transition"] == "submit"
     assert item["holder"].startswith("Chờ Phòng Văn hóa") and item["deadline"] == "2026-06-19"
@@ -40,15 +40,15 @@ def test_monitoring_filters_pagination_and_refusals(clock):
     submit(h1, "kinhte")
     leader = login("pct")
     everything = leader.get("/worklists/theo-doi", limit=10).json()
-    assert everything["count"] >= 26 and len(everything["items"]) == 10 and everything["pages"] == -(-everything["count"] // 10)
+    assert everything["total"] >= 26 and len(everything["items"]) == 10 and everything["pages"] == -(-everything["total"] // 10)
     second = leader.get("/worklists/theo-doi", limit=10, page=2).json()
     assert not {d["id"] for d in second["items"]} & {d["id"] for d in everything["items"]}
     assert leader.get("/worklists/theo-doi", page=999).json()["items"] == []
     filtered = leader.get("/worklists/theo-doi", unit="kinhte", state="submitted", kind="unit_report", period="2026-H1").json()
-    assert [d["unit"] for d in filtered["items"]] == ["kinhte"] and filtered["count"] == 1
+    assert [d["unit"] for d in filtered["items"]] == ["kinhte"] and filtered["total"] == 1
     clock.set(2026, 6, 25, 8, 0)  # after the deadline of 2026-H1 (19/06), the token still valid
     overdue = leader.get("/worklists/theo-doi", state="overdue", limit=100).json()
-    assert overdue["count"] == 24 and all(d["overdue"] for d in overdue["items"])
+    assert overdue["total"] == 24 and all(d["overdue"] for d in overdue["items"])
 
     assert_error(login("tramyte").get("/worklists/theo-doi"), 403)
     assert_error(leader.get("/worklists/theo-doi", limit=101), 400, "limit")
@@ -70,7 +70,7 @@ def test_a_page_runs_the_same_queries_whatever_the_length(clock):
     for index in range(20):
         submit(h1, f"xom-moi-{index}")
     with CaptureQueriesContext(connection) as many:
-        assert api.get("/worklists/theo-doi", limit=100).json()["count"] > 40
+        assert api.get("/worklists/theo-doi", limit=100).json()["total"] > 40
     assert len(many) == len(few)
 
 

@@ -110,8 +110,19 @@ def commune_a_objects():
                        signed_by=demo("pct"), certificate_subject=f"Phó Chủ tịch xã {MARKER}")
     signed.file.save("ban-ky.pdf", ContentFile(b"%PDF-1.4"), save=False)
     signed.save()
+    # Phối hợp: an unanswered request to another unit of A, with a file on an answered one.
+    from workflows.models import Consultation
+
+    consultation = Consultation.objects.create(
+        document=report, unit=demo("kinhte").unit, question=f"Xin ý kiến của xã {MARKER}", deadline=period("2026-H1").deadline,
+        requested_by=demo("vhxh"),
+    )
+    consultation.file.save("tra-loi.pdf", ContentFile(b"%PDF-1.4 tra loi"), save=False)
+    consultation.file_name, consultation.file_type = "tra-loi.pdf", "application/pdf"
+    consultation.save()
     return {
         "documents": [report, summary, plan],
+        "consultation": consultation,
         "report": report,
         "summary": summary,
         "plan": plan,
@@ -129,7 +140,7 @@ def snapshot(objects):
     from distribution.models import Delivery
     from plans.models import Period
     from rounds.models import Notification
-    from workflows.models import Attachment, Document
+    from workflows.models import Attachment, AuditEntry, Consultation, Document
 
     return {
         "documents": list(Document.objects.filter(pk__in=[d.pk for d in objects["documents"]]).order_by("pk").values_list("pk", "state", "version", "title")),
@@ -139,6 +150,9 @@ def snapshot(objects):
         "token": ApiToken.objects.filter(pk=objects["token"].pk).exists(),
         "period": Period.objects.filter(pk=objects["period"].pk).values_list("opened_at", flat=True).first(),
         "summaries": Document.objects.filter(commune=objects["plan"].commune, kind="summary_report").count(),
+        "consultation": Consultation.objects.filter(pk=objects["consultation"].pk).values_list("answer", "answered_at").first(),
+        "assignees": list(Document.objects.filter(commune=objects["plan"].commune).exclude(assignee=None).values_list("pk", "assignee_id")),
+        "audit": AuditEntry.objects.filter(document__commune=objects["plan"].commune).count(),
     }
 
 
@@ -178,10 +192,14 @@ A_OBJECT_PARAMS = {
     "theo-doi:compile": {"pk": "period"},
     "accounts:revoke_token": {"pk": "token"},
     "api:delete_token": {"id": "token"},
+    "api:answer_consultation": {"cid": "consultation"},
+    "api:consultation_file": {"cid": "consultation"},
+    "van-ban:consult_answer": {"consultation_id": "consultation"},
+    "van-ban:consult_file": {"consultation_id": "consultation"},
 }
 DEFAULT_OBJECT_PARAMS = {"pk": "documents", "id": "documents"}
 # Parameters that name no object of commune A: the caller's own data by code or year.
-PLAIN_PARAMS = {"n": [1], "year": [2026], "code": ["2026-H1"]}
+PLAIN_PARAMS = {"n": [1], "year": [2026], "code": ["2026-H1"], "tab": ["cho-xu-ly", "da-xu-ly", "da-trinh", "theo-doi"]}
 # Addresses not walked, and why.
 NOT_WALKED = {
     "logout": "ends the session of the walker itself",

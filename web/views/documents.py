@@ -67,7 +67,9 @@ class HomeView(LoginRequiredMixin, View):
             "consult_requests": handling.open_consultations_for(user),
             "today": timezone.localdate(),
         }
-        if tab == worklists.WAITING and not counts[worklists.WAITING]:
+        if tab == worklists.WAITING:
+            # Shown when nothing waits (no dead end); read either way so the page's queries do not
+            # depend on whether the list is empty.
             context["next_period"] = next_period_for(user)
         if tab == worklists.MONITORING:
             context.update(

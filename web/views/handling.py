@@ -19,6 +19,15 @@ def _back(request, pk):
     return safe_next(request, f"/van-ban/{pk}/")
 
 
+class _PostOnly(LoginRequiredMixin, View):
+    """A form's address opened directly: back to the document it belongs to, when the user may see
+    it (404 otherwise, like the document itself)."""
+
+    def get(self, request, pk, **kwargs):
+        visible_document(request.user, pk)
+        return redirect("van-ban:detail", pk=pk)
+
+
 def _failed(request, pk, exc, **typed):
     """The document page again, with the error and the form as typed (status of the error)."""
     try:
@@ -30,10 +39,7 @@ def _failed(request, pk, exc, **typed):
     return render(request, "web/document.html", context, status=exc.status)
 
 
-class HandOverView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        return redirect("van-ban:detail", pk=pk)
-
+class HandOverView(_PostOnly):
     def post(self, request, pk):
         to, note = request.POST.get("to", ""), request.POST.get("note", "")
         expected = request.POST.get("expected_assignee", "")
@@ -48,10 +54,7 @@ class HandOverView(LoginRequiredMixin, View):
         return HttpResponseRedirect(f"/van-ban/{pk}/")
 
 
-class ConsultView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        return redirect("van-ban:detail", pk=pk)
-
+class ConsultView(_PostOnly):
     def post(self, request, pk):
         unit, question, deadline = request.POST.get("unit", ""), request.POST.get("question", ""), request.POST.get("deadline", "")
         try:
@@ -64,10 +67,7 @@ class ConsultView(LoginRequiredMixin, View):
         return HttpResponseRedirect(_back(request, pk) + "#phoi-hop")
 
 
-class AnswerView(LoginRequiredMixin, View):
-    def get(self, request, pk, consultation_id):
-        return redirect("van-ban:detail", pk=pk)
-
+class AnswerView(_PostOnly):
     def post(self, request, pk, consultation_id):
         answer = request.POST.get("answer", "")
         if not Consultation.objects.filter(pk=consultation_id, document_id=pk).exists():
@@ -95,10 +95,7 @@ class ConsultationFileView(LoginRequiredMixin, View):
         return FileResponse(handle, as_attachment=True, filename=consultation.file_name, content_type=consultation.file_type)
 
 
-class InstructView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        return redirect("van-ban:detail", pk=pk)
-
+class InstructView(_PostOnly):
     def post(self, request, pk):
         text = request.POST.get("text", "")
         try:
