@@ -179,11 +179,11 @@ def describe(documents, user=None):
     if unknown:
         policy.load_four_eyes(unknown)
     units = {}
-    # Read even for an empty page: a list runs the same queries whether it holds nothing or thousands.
-    for unit in Unit.objects.filter(
-        commune_id__in={d.commune_id for d in documents}, function__in=set(policy.REVIEWER_FUNCTION.values()), active=True
-    ).order_by("order", "pk"):
-        units.setdefault((unit.commune_id, unit.function), unit)
+    if documents:
+        for unit in Unit.objects.filter(
+            commune_id__in={d.commune_id for d in documents}, function__in=set(policy.REVIEWER_FUNCTION.values()), active=True
+        ).order_by("order", "pk"):
+            units.setdefault((unit.commune_id, unit.function), unit)
     today = timezone.localdate()
     for document in documents:
         document.holder = holder(document, units)
