@@ -9,7 +9,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from . import content as doc_content
-from . import policy
+from . import policy, search
 
 
 class Kind(models.TextChoices):
@@ -85,6 +85,8 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     number = models.PositiveIntegerField("số", null=True, blank=True)
     number_label = models.CharField("số, ký hiệu", max_length=60, blank=True)
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+    # Title, number, unit and text folded for search (workflows.search), written by save().
+    search_text = models.TextField("nội dung tra cứu", default="", blank=True, editable=False)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -92,6 +94,11 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name = "văn bản"
         verbose_name_plural = "văn bản"
         ordering = ["-updated_at", "-id"]
+        # The trigram index on search_text is PostgreSQL-only: migration 0005 creates it.
+        indexes = [
+            models.Index(fields=["state"], name="document_state"),
+            models.Index(fields=["kind"], name="document_kind"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "unit", "period"],
@@ -118,6 +125,10 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def save(self, *args, **kwargs):
         if self.pk and type(self).objects.filter(pk=self.pk, state=State.ISSUED).exists():
             raise DocumentIsFrozen("Văn bản đã ban hành, không thể thay đổi.")
+        self.search_text = search.searchable_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and search.SOURCE_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

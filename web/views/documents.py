@@ -87,7 +87,7 @@ class SearchView(LoginRequiredMixin, View):
         qs = queries.find_documents(user, **chosen)
         page = Paginator(qs, PAGE_SIZE).get_page(params.get("trang"))
         mark_overdue(page.object_list)
-        periods = Period.objects.order_by("data_end", "kind").values_list("code", "name")
+        periods = _periods_for(user)
         units = _units_for(user)
         query_without_page = params.copy()
         query_without_page.pop("trang", None)
@@ -106,9 +106,25 @@ class SearchView(LoginRequiredMixin, View):
         )
 
 
+def _periods_for(user):
+    """The period choices: the user's commune's (a dozen), not every commune's of the province;
+    without a commune, one choice per period code (the filter is by code)."""
+    periods = Period.objects.all()
+    commune_id = user.home_commune_id
+    if commune_id:
+        periods = periods.filter(plan__commune_id=commune_id)
+    return list(dict.fromkeys(periods.order_by("data_end", "kind", "code").values_list("code", "name")))
+
+
 def _units_for(user):
+    """The unit choices: the units of the user's commune (the filter is by code), or one choice
+    per code and name for an account of no commune; a drafter only their own unit."""
     if policy.sees_all(user):
-        return list(Unit.objects.filter(active=True).order_by("order", "name").values_list("code", "name"))
+        units = Unit.objects.filter(active=True)
+        commune_id = user.home_commune_id
+        if commune_id:
+            units = units.filter(commune_id=commune_id)
+        return list(dict.fromkeys(units.order_by("order", "name", "code").values_list("code", "name")))
     if user.unit_id:
         return [(user.unit.code, user.unit.name)]
     return []
