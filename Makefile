@@ -73,16 +73,17 @@ BENCH_COMMUNES ?= 500
 BENCH_PERIODS ?= 10
 BENCH_SEED ?= 2026
 BENCH_CLIENTS ?= 8
+BENCH_REQUESTS ?= 3
 BENCH_ARGS ?=
 bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
 bench: export DB_POOL = 0
 bench: export DEBUG = 0
-bench: install
+bench: install static
 	@psql "$(BENCH_DATABASE_URL)" -c 'SELECT 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py bench_dataset --communes $(BENCH_COMMUNES) --periods $(BENCH_PERIODS) --seed $(BENCH_SEED)
-	$(BIN)/python manage.py bench_run --clients $(BENCH_CLIENTS) --out docs/bench/latest.md $(BENCH_ARGS)
+	$(BIN)/python manage.py bench_run --clients $(BENCH_CLIENTS) --requests $(BENCH_REQUESTS) --out docs/bench/latest.md $(BENCH_ARGS)
 
 docx-templates: install
 	$(BIN)/python -m scripts.build_docx_templates

@@ -215,8 +215,11 @@ def plan_reminders(now=None):
         .exclude(Q(period__deadline__lt=today) & notified)
         .select_related("unit", "period")
     )
+    # Only submissions older than the shortest waiting time of any commune can be due: the others
+    # stay in the database instead of being read, with their reviewers, on every run.
+    shortest_wait = min([s.review_after_days for s in configs.values()] + [RoundSettings.for_commune(None).review_after_days])
     waiting_qs = (
-        Document.objects.filter(state__in=WAITING_REVIEW, submitted_at__isnull=False)
+        Document.objects.filter(state__in=WAITING_REVIEW, submitted_at__isnull=False, submitted_at__lte=now - timedelta(days=shortest_wait))
         .select_related("unit", "period", "reviewer", "reviewer__unit")
         .annotate(submissions=Count("audit_entries", filter=Q(audit_entries__transition="submit")))
     )
