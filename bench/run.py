@@ -5,7 +5,8 @@ test client, the service, the renderer) and a baseline doing the least the datab
 library must do for the same result:
 
 - pages and API collections: the first page, N clients at once (separate processes, each with
-  its own connection); baseline: one SQL query selecting the same first page of rows;
+  its own connection, each warmed by one untimed request); baseline: one SQL query selecting the
+  same first page of rows;
 - search: the same, the baseline being the indexed LIKE on the folded column;
 - issue: one process, one commune per process (4 communes), N processes in one commune; baseline:
   a raw `UPDATE … RETURNING` of the register's sequence row by as many processes;
@@ -117,6 +118,8 @@ def _get_many(username, path, count):
     # A host the settings allow, over "https" so that no HTTPS redirect answers instead of the page.
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username=username))
+    # One request untimed: a fresh process compiles its templates and resolves its URLs once.
+    client.get(path, secure=True)
     times = []
     body = b""
     for _ in range(count):
