@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 export SIGNING_PIN_DEMO ?= 12345678
 PORT ?= 8000
 
-.PHONY: run dev static test setup data install serve browser-deps clean docx-templates
+.PHONY: run dev static test setup data install serve browser-deps clean docx-templates bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON)) để cài đặt." >&2; exit 1; }
@@ -70,6 +70,28 @@ TEST_WORKERS ?= auto
 test: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile) $(PYTEST_ARGS)
+
+# Benchmark (issue 15), not part of `make test`: a province-scale dataset in a PostgreSQL database of its
+# own (created when missing; the dataset is kept between runs, same seed, same rows), then the
+# measurements side by side with their baselines, written to docs/bench/latest.md.
+# BENCH_COMMUNES=500 is ~130,000 documents; smaller for a quicker run, e.g. `make bench BENCH_COMMUNES=50`.
+BENCH_DB ?= congvan_bench
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_COMMUNES ?= 500
+BENCH_PERIODS ?= 10
+BENCH_SEED ?= 2026
+BENCH_CLIENTS ?= 8
+BENCH_REQUESTS ?= 3
+BENCH_ARGS ?=
+bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench: export DB_POOL = 0
+bench: export DEBUG = 0
+bench: install static
+	@psql "$(BENCH_DATABASE_URL)" -c 'SELECT 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py bench_dataset --communes $(BENCH_COMMUNES) --periods $(BENCH_PERIODS) --seed $(BENCH_SEED)
+	$(BIN)/python manage.py bench_run --clients $(BENCH_CLIENTS) --requests $(BENCH_REQUESTS) --out docs/bench/latest.md $(BENCH_ARGS)
 
 docx-templates: install
 	$(BIN)/python -m scripts.build_docx_templates

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "api",
     "web",
     "backups",
+    "bench",
 ]
 
 MIDDLEWARE = [

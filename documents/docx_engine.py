@@ -50,12 +50,40 @@ def _literal(value):
     return Markup(text.replace("{", "&#123;").replace("}", "&#125;"))
 
 
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, keeping the templates it compiled: docxtpl hands it the XML of the body, the
+    headers and the footers as strings, and compiling them took as long as the whole rest of a
+    render. The key is the source itself, so a changed template is compiled afresh."""
+
+    COMPILED_KEPT = 64
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.COMPILED_KEPT:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+_ENVIRONMENTS = {}
+
+
 def jinja_environment(strict=False):
-    return ImmutableSandboxedEnvironment(
-        autoescape=True,
-        finalize=_literal,
-        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
-    )
+    """The sandboxed environment (one per process and strictness; it holds no per-render state)."""
+    if strict not in _ENVIRONMENTS:
+        _ENVIRONMENTS[strict] = _Environment(
+            autoescape=True,
+            finalize=_literal,
+            undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+        )
+    return _ENVIRONMENTS[strict]
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -131,9 +159,9 @@ def render_template(template_bytes, context, *, strict=False, title=None, author
     """
     template = DocxTemplate(io.BytesIO(template_bytes))
     template.render(context, jinja_environment(strict), autoescape=True)
-    rendered = io.BytesIO()
-    template.save(rendered)
-    doc = WordDocument(io.BytesIO(rendered.getvalue()))
+    # The rendered document as docxtpl holds it: fitted and saved once. (Saving it and opening the
+    # bytes again to fit them cost half as much again as the render itself.)
+    doc = template.docx
     _fit_rules(doc, context)
     _keep_signature_with_text(doc)
     props = doc.core_properties
@@ -147,7 +175,7 @@ def render_template(template_bytes, context, *, strict=False, title=None, author
     props.modified = now
     props.comments = ""
     out = io.BytesIO()
-    doc.save(out)
+    template.save(out)  # docxtpl's save: also puts in any media the template replaced
     return out.getvalue()
 
 

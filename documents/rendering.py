@@ -1,8 +1,11 @@
 """Word (and PDF) files of documents.
 
 render_docx(document, final=False)  the .docx from the active template for the document's kind
-store_issued_file(document)         on `issue`: render once with number and date, keep it in file
-                                    storage (default_storage) with its SHA-256
+prepare_issued_file(document, issued_on=)  before the `issue` transaction: the final file with a
+                                    token where the number goes (documents.issuing)
+store_issued_file(document, prepared)  in the `issue` transaction: the prepared file with its
+                                    number filled in (or rendered now), kept in file storage
+                                    (default_storage) with its SHA-256
 document_file(document)             (filename, bytes): the stored file once issued (hash checked,
                                     StoredFileCorrupt otherwise), else a draft
 document_pdf(document)              (filename, bytes) converted now through LibreOffice, or
@@ -18,10 +21,16 @@ Templates are code from an administrator, so they render in Jinja's sandbox
 with a time and memory budget (documents.templates.render_uploaded). An uploaded template that
 fails, is refused or runs out of budget is logged and the built-in template is used instead.
 """
+import copy
 import hashlib
+import io
 import logging
 import re
+import secrets
 import unicodedata
+import zipfile
+from dataclasses import dataclass
+from xml.sax.saxutils import escape as xml_escape
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -117,13 +126,52 @@ def file_name(document, extension="docx"):
 
 
 # --- issued files ---------------------------------------------------------------------------
-def store_issued_file(document):
-    """Render the final file once and keep it; called inside the `issue` transaction.
+@dataclass(frozen=True)
+class PreparedFile:
+    """The final .docx of a document about to be issued, rendered with `token` where its number goes."""
+
+    data: bytes
+    token: str
+    issued_on: object
+
+    def with_number(self, number_label):
+        """The file with the number in place of the token: the XML parts are rewritten, nothing rendered."""
+        needle = self.token.encode()
+        label = xml_escape(number_label).encode("utf-8")
+        source = zipfile.ZipFile(io.BytesIO(self.data))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for info in source.infolist():
+                content = source.read(info)
+                if info.filename.endswith(".xml"):
+                    content = content.replace(needle, label)
+                target.writestr(info, content)
+        return out.getvalue()
+
+
+def prepare_issued_file(document, *, issued_on):
+    """The final file of `document` rendered now, before the issue transaction, with a random token
+    (ASCII letters and digits: escaping leaves it unchanged, and no user text contains it by
+    chance) where the number will be; `document` itself is not changed."""
+    token = "SOVB" + secrets.token_hex(16)
+    final = copy.copy(document)
+    final.number_label = token
+    final.issued_on = issued_on
+    return PreparedFile(data=render_docx(final, final=True), token=token, issued_on=issued_on)
+
+
+def store_issued_file(document, prepared=None):
+    """Keep the final file of a document being issued; called inside the `issue` transaction,
+    after the number was taken. `prepared` (from prepare_issued_file) only gets its number filled
+    in; without it (or for another day) the file is rendered here.
 
     The storage never overwrites a name (a rolled-back issue may have left a file behind), so
     the file saved here is exactly the one whose hash is recorded.
     """
-    data = render_docx(document, final=True)
+    if prepared is not None and prepared.issued_on == document.issued_on:
+        data = prepared.with_number(document.number_label)
+    else:
+        data = render_docx(document, final=True)
     issued = IssuedFile(document=document, filename=file_name(document, "docx"), sha256=hashlib.sha256(data).hexdigest())
     issued.file.save(issued.filename, ContentFile(data), save=False)
     issued.save()

@@ -27,6 +27,7 @@ KIND_LABELS = dict(TemplateVersion.KIND_CHOICES)
 
 
 @functools.cache
+@functools.lru_cache(maxsize=None)
 def builtin_template(kind):
     """The committed template (read once per process: it only changes with a deploy)."""
     return (TEMPLATE_DIR / FILES[kind]).read_bytes()

@@ -51,7 +51,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -85,7 +85,9 @@ class RunResult:
 # --- recipients ---------------------------------------------------------------------------
 
 class Directory:
-    """Who to write to, loaded in a fixed number of queries for a set of units and communes."""
+    """Who to write to, loaded once per run in one query for a set of units and communes, and
+    indexed by unit and by commune: finding a unit's staff, a commune's coordinators or a
+    document's reviewers looks at those people only, not at everyone of the province."""
 
     def __init__(self, unit_ids, commune_ids):
         people = list(
@@ -95,9 +97,15 @@ class Directory:
             .order_by("id")
         )
         self.by_unit = {}
+        self.by_commune = {}
+        self.by_home_commune = {}  # unit staff and people of no unit (the Chủ tịch, Phó Chủ tịch)
         for person in people:
             self.by_unit.setdefault(person.unit_id, []).append(person)
+            if person.unit:
+                self.by_commune.setdefault(person.unit.commune_id, []).append(person)
+            self.by_home_commune.setdefault(person.home_commune_id, []).append(person)
         self.people = people
+        self._function_staff = {}
 
     def unit_staff(self, unit):
         users = [u for u in self.by_unit.get(unit.pk, []) if u.has_role(Role.DRAFTER)]
@@ -107,18 +115,23 @@ class Directory:
         return users, emails
 
     def function_staff(self, commune_id, function, role):
-        users = [
-            u for u in self.people if u.unit and u.unit.commune_id == commune_id and u.unit.function == function and u.has_role(role)
-        ]
-        return users, mail_to(users)
+        key = (commune_id, function, role)
+        if key not in self._function_staff:
+            users = [u for u in self.by_commune.get(commune_id, []) if u.unit.function == function and u.has_role(role)]
+            self._function_staff[key] = (users, mail_to(users))
+        users, emails = self._function_staff[key]
+        return list(users), list(emails)
 
     def reviewers_of(self, document):
         """Everyone who may review the document (four eyes: not its authors)."""
-        return [u for u in self.people if u.unit and u.unit.commune_id == document.commune_id and policy.may(u, "start_review", document)]
+        return [
+            u for u in self.by_commune.get(document.commune_id, [])
+            if u.has_role(Role.REVIEWER) and policy.may(u, "start_review", document)
+        ]
 
     def who_may(self, name, document):
         """Everyone of the document's commune who may take step `name` on it (workflows.policy)."""
-        return [u for u in self.people if u.home_commune_id == document.commune_id and policy.may(u, name, document)]
+        return [u for u in self.by_home_commune.get(document.commune_id, []) if policy.may(u, name, document)]
 
 
 def mail_to(users):
@@ -205,16 +218,26 @@ def plan_reminders(now=None):
         return configs[commune_id]
 
     longest = max([3, 1] + [d for s in configs.values() for d in s.reminder_days])
+    # An overdue report whose two notices are written has nothing left to plan: the database leaves
+    # it out, so a routine run at province scale reads only what may still be due.
+    notified = Exists(ReminderLog.objects.filter(document=OuterRef("pk"), kind=K.OVERDUE)) & Exists(
+        ReminderLog.objects.filter(document=OuterRef("pk"), kind=K.OVERDUE_COORDINATOR)
+    )
     late = list(
         Document.objects.filter(
             kind=Kind.UNIT_REPORT,
             state__in=NOT_SUBMITTED,
             period__opened_at__isnull=False,
             period__deadline__lte=today + timedelta(days=longest),
-        ).select_related("unit", "period")
+        )
+        .exclude(Q(period__deadline__lt=today) & notified)
+        .select_related("unit", "period")
     )
+    # Only submissions older than the shortest waiting time of any commune can be due: the others
+    # stay in the database instead of being read, with their reviewers, on every run.
+    shortest_wait = min([s.review_after_days for s in configs.values()] + [RoundSettings.for_commune(None).review_after_days])
     waiting_qs = (
-        Document.objects.filter(state__in=WAITING_REVIEW, submitted_at__isnull=False)
+        Document.objects.filter(state__in=WAITING_REVIEW, submitted_at__isnull=False, submitted_at__lte=now - timedelta(days=shortest_wait))
         .select_related("unit", "period", "reviewer", "reviewer__unit")
         .annotate(submissions=Count("audit_entries", filter=Q(audit_entries__transition="submit")))
     )

@@ -152,10 +152,10 @@ def fail_rendering_for(monkeypatch):
     failing = set()
     original = documents.rendering.store_issued_file
 
-    def store_issued_file(document):
+    def store_issued_file(document, *args, **kwargs):
         if document.pk in failing:
             raise RuntimeError("Lỗi dựng tệp Word (giả lập)")
-        return original(document)
+        return original(document, *args, **kwargs)
 
     monkeypatch.setattr(documents.rendering, "store_issued_file", store_issued_file)
     return failing

@@ -9,7 +9,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from . import content as doc_content
-from . import policy
+from . import policy, search
 
 
 class Kind(models.TextChoices):
@@ -92,6 +92,8 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     assignee_role = models.CharField("vai trò của bước được chuyển", max_length=20, blank=True)
     assigned_at = models.DateTimeField("chuyển xử lý lúc", null=True, blank=True)
+    # Title, number, unit and text folded for search (workflows.search), written by save().
+    search_text = models.TextField("nội dung tra cứu", default="", blank=True, editable=False)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -102,12 +104,15 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         # Lists are read per tenant, newest change first (Tra cứu, GET /api/v1/documents), or oldest
         # submission first in the review queue; each order is an index walk of one commune (or one
         # unit, for unit staff), narrowed by state, so a page reads its rows and never sorts a commune's
-        # documents (let alone a province's) on disk.
+        # documents (let alone a province's) on disk. The trigram index on search_text is
+        # PostgreSQL-only: a migration creates it.
         indexes = [
             models.Index(fields=["commune", "-updated_at", "-id"], name="document_commune_updated"),
             models.Index(fields=["commune", "state", "-updated_at", "-id"], name="document_commune_state_upd"),
             models.Index(fields=["unit", "state", "-updated_at", "-id"], name="document_unit_state_upd"),
             models.Index(fields=["commune", "state", "submitted_at", "id"], name="document_review_queue"),
+            models.Index(fields=["state"], name="document_state"),
+            models.Index(fields=["kind"], name="document_kind"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -135,6 +140,10 @@ class Document(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def save(self, *args, **kwargs):
         if self.pk and type(self).objects.filter(pk=self.pk, state=State.ISSUED).exists():
             raise DocumentIsFrozen("Văn bản đã ban hành, không thể thay đổi.")
+        self.search_text = search.searchable_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and search.SOURCE_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

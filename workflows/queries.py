@@ -61,8 +61,9 @@ def documents_for(user):
 def find_documents(user, *, kind=None, period=None, unit=None, state=None, q=""):
     """Tra cứu: the documents this user may see, narrowed by kind, period code, unit code, state
     ("overdue": not submitted after the deadline) and a text folded of its diacritics
-    (workflows.search), newest change first. The search page and GET /api/v1/documents list this;
-    unknown kinds or states are ignored. Two queries (three with a text), whatever the number."""
+    (workflows.search: an indexed column), newest change first. The search page and
+    GET /api/v1/documents list this; unknown kinds or states are ignored. One query for a page
+    (and one to count), whatever the number."""
     qs = documents_for(user)
     if kind in Kind.values:
         qs = qs.filter(kind=kind)

@@ -4,8 +4,10 @@ Each function runs in one transaction, locks the document row, checks who may ac
 in which state (the FSM), and records what happened (versions, audit entries).
 
 Issuing numbers the document and stores its file, but this layer knows nothing of registers or
-Word files: it fires workflows.signals.document_numbering and document_issued inside the `issue`
-transaction, and the documents app does that work in its receivers (documents.issuing).
+Word files: before the `issue` transaction it fires workflows.signals.document_issue_preparing
+(the documents app renders the final file there, with no lock held), then document_numbering
+and document_issued inside it, and the documents app does that work in its receivers
+(documents.issuing explains why this keeps the register gapless).
 """
 import logging
 
@@ -193,16 +195,58 @@ def four_eyes_note(document, user):
     return None
 
 
-@transaction.atomic
+RENDER_FAILED = (
+    "Không tạo được tệp Word của văn bản nên chưa cấp số; văn bản vẫn ở trạng thái «Đã ký». "
+    "Hãy thử lại, hoặc báo quản trị viên kiểm tra mẫu văn bản."
+)
+
+
 def perform_transition(document_id, user, name, comment="", *, expected_state=None, signed_file=None):
     """Fire a lifecycle transition. Returns the document after the change.
 
     signed_file: for `sign`, the bytes of a PDF the signer signed elsewhere (their own token and
-    tool); the receivers of document_signing check it instead of signing on the server."""
+    tool); the receivers of document_signing check it instead of signing on the server.
+
+    `issue` does its slow part first, outside any transaction and lock (_prepare_issue), so that
+    the transaction holds the document row and the register's sequence row for milliseconds."""
+    prepared = _prepare_issue(document_id, user) if name == "issue" else None
+    return _perform_transition(
+        document_id, user, name, comment, expected_state=expected_state, signed_file=signed_file, prepared=prepared
+    )
+
+
+def _prepare_issue(document_id, user):
+    """Let the receivers of document_issue_preparing do the slow work of an issue (render the final
+    file with the number left to fill in) before the transaction. Returns what they prepared, or
+    None when this issue will be refused anyway (the transaction then says why). Nothing is
+    written here: a failure answers 503 and changes nothing."""
+    document = Document.objects.select_related("unit", "period", "plan", "commune").filter(pk=document_id).first()
+    if (
+        document is None
+        or not policy.may_view(user, document)
+        or not policy.may(user, "issue", document)
+        or not can_proceed(getattr(document, policy.METHOD_NAMES["issue"]))
+    ):
+        return None
+    prepared = {"issued_on": timezone.localdate(), "updated_at": document.updated_at, "version": document.version}
+    try:
+        signals.document_issue_preparing.send(sender=Document, document=document, issued_on=prepared["issued_on"], prepared=prepared)
+    except WorkflowError:
+        raise
+    except Exception as exc:
+        logger.exception("Rendering the issued file of document %s failed", document.pk)
+        raise Unavailable(RENDER_FAILED) from exc
+    return prepared
+
+
+@transaction.atomic
+def _perform_transition(document_id, user, name, comment, *, expected_state, signed_file, prepared):
     if name not in policy.TRANSITIONS:
         raise NotFound(f"Không có thao tác «{name}».")
     comment = doc_content.clean_text(comment or "", "comment", doc_content.MAX_COMMENT)
     document = lock_document(document_id)
+    if prepared is not None and (prepared["updated_at"] != document.updated_at or prepared["version"] != document.version):
+        prepared = None  # the document changed since it was rendered: the receivers render it again
     if not policy.may_view(user, document):
         raise NotFound("Không tìm thấy văn bản.")
     if expected_state and document.state != expected_state:
@@ -244,7 +288,9 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
         document.signer = user
         signals.document_signing.send(sender=Document, document=document, signer=user, signed_file=signed_file)
     elif name == "issue":
-        _send_issue_signal(signals.document_numbering, document=document, issued_on=timezone.localdate(now), clerk=user)
+        # The day printed in the prepared file is the day of issue (also across midnight).
+        issued_on = prepared["issued_on"] if prepared else timezone.localdate(now)
+        _send_issue_signal(signals.document_numbering, document=document, issued_on=issued_on, clerk=user)
     try:
         document.save()
     except ConcurrentTransition:
@@ -261,15 +307,12 @@ def perform_transition(document_id, user, name, comment="", *, expected_state=No
     policy.forget_four_eyes(document)
     if name == "issue":
         try:
-            _send_issue_signal(signals.document_issued, document=document)
+            _send_issue_signal(signals.document_issued, document=document, prepared=prepared or {})
         except WorkflowError:
             raise  # a receiver's own reason (e.g. the organisation's key refused), already in Vietnamese
         except Exception as exc:  # any rendering failure rolls the whole issue back
             logger.exception("Rendering the issued file of document %s failed", document.pk)
-            raise Unavailable(
-                "Không tạo được tệp Word của văn bản nên chưa cấp số; văn bản vẫn ở trạng thái «Đã ký». "
-                "Hãy thử lại, hoặc báo quản trị viên kiểm tra mẫu văn bản."
-            ) from exc
+            raise Unavailable(RENDER_FAILED) from exc
     transaction.on_commit(lambda: _notify_transition(document.pk, name))
     return document
 

@@ -13,7 +13,14 @@ document_transitioned = Signal()
 # register line). An exception rolls the whole issue back, so no number is lost.
 document_numbering = Signal()
 
-# Sent inside the `issue` transaction after the row and its audit entry are saved: document.
+# Sent before the `issue` transaction, with no lock held: document (as read, unlocked), issued_on,
+# prepared (a dict). Receivers do the slow work that does not need the number (render the final
+# file with the number left to fill in) and put the result in `prepared` under their own key. An
+# exception refuses the issue before anything is written (the service answers 503 Unavailable).
+document_issue_preparing = Signal()
+
+# Sent inside the `issue` transaction after the row and its audit entry are saved: document,
+# prepared (the dict filled before the transaction; empty when the document changed meanwhile).
 # Receivers store the issued file and queue its PDF after the commit. An exception rolls the whole
 # issue back (the service answers 503 Unavailable), so a failed render leaves no number taken.
 document_issued = Signal()

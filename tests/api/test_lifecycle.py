@@ -188,7 +188,7 @@ def test_issue_whose_word_file_cannot_be_rendered_is_503_and_changes_nothing(mon
     plan = _plan_to_approved()
     ok(login("pct").transition(plan.pk, "sign"))
 
-    def broken(document):
+    def broken(document, *args, **kwargs):
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(documents.rendering, "store_issued_file", broken)

@@ -13,21 +13,24 @@ from django.utils import timezone
 from accounts.models import User
 from documents import dates, rendering
 from documents.inspection import open_docx, text_lines
-from documents.models import IssuedFile, RegisterEntry, TemplateVersion
+from documents.models import IssuedFile, NumberSequence, RegisterEntry, TemplateVersion
 from documents.pdf import PdfUnavailable, docx_to_pdf
 from scripts.build_docx_templates import build
 from tests.helpers.workflow import (
     TO_SIGNED,
     demo,
     fill_unit_report,
+    issue,
     issued_plan,
     new_plan_document,
     new_summary_report,
     new_unit_report,
     run,
+    signed_plan_document,
     the_plan_document,
 )
 from tests.helpers.web import client_for
+from workflows.errors import Unavailable
 from workflows.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +147,64 @@ def test_issue_still_works_when_an_uploaded_template_is_broken():
     document = issued_plan()
     name, data = rendering.document_file(document)
     assert "Số: 01/KH-UBND" in text_lines(open_docx(data))
+
+
+# --- two phases: render before the transaction, number inside it ------------------------------------
+def test_issued_file_is_rendered_before_the_transaction_and_only_gets_its_number_inside(monkeypatch):
+    seen = []
+    original = rendering.prepare_issued_file
+
+    def prepare(document, **kwargs):
+        # Before the number is taken, i.e. before the register's row is locked.
+        seen.append((Document.objects.get(pk=document.pk).state, NumberSequence.objects.filter(last_number__gt=0).exists()))
+        return original(document, **kwargs)
+
+    monkeypatch.setattr(rendering, "prepare_issued_file", prepare)
+    renders = []
+    original_render = rendering.render_docx
+    monkeypatch.setattr(rendering, "render_docx", lambda *a, **k: renders.append(1) or original_render(*a, **k))
+    document = issued_plan()
+    assert seen == [("signed", False)]  # rendered before the number was taken (no register lock held)
+    assert len(renders) == 1  # and not rendered again inside the transaction
+    data = bytes(IssuedFile.objects.get(document=document).content)
+    assert b"SOVB" not in data
+    lines = text_lines(open_docx(data))
+    assert "Số: 01/KH-UBND" in lines
+    assert f"Diễn Châu, {dates.long_date(document.issued_on)}" in lines
+
+
+def test_failed_render_before_the_transaction_takes_no_number(monkeypatch):
+    document = signed_plan_document("Kế hoạch có mẫu hỏng")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Lỗi dựng tệp Word (giả lập)")
+
+    monkeypatch.setattr(rendering, "render_docx", broken)
+    with pytest.raises(Unavailable, match="chưa cấp số"):
+        issue(document)
+    document.refresh_from_db()
+    assert document.state == "signed" and document.number is None
+    assert not RegisterEntry.objects.exists() and not IssuedFile.objects.exists()
+    assert not NumberSequence.objects.filter(last_number__gt=0).exists()
+    monkeypatch.undo()
+    assert issue(document).number_label == "01/KH-UBND"
+
+
+def test_document_changed_after_the_render_is_rendered_again_inside(monkeypatch):
+    document = signed_plan_document("Kế hoạch đổi trong lúc dựng")
+    original = rendering.prepare_issued_file
+
+    def prepare_then_change(doc, **kwargs):
+        prepared = original(doc, **kwargs)
+        # Someone changes the row meanwhile (the title, as the admin could): the prepared file is stale.
+        Document.objects.filter(pk=doc.pk).update(title="Kế hoạch đã đổi trích yếu", updated_at=timezone.now())
+        return prepared
+
+    monkeypatch.setattr(rendering, "prepare_issued_file", prepare_then_change)
+    issued = issue(document)
+    lines = text_lines(open_docx(bytes(IssuedFile.objects.get(document=issued).content)))
+    assert "Kế hoạch đã đổi trích yếu" in " ".join(lines)
+    assert "Số: 01/KH-UBND" in lines
 
 
 # --- PDF -------------------------------------------------------------------------------------------

@@ -84,3 +84,37 @@ def test_one_sequence_per_type_in_parallel():
     symbols = set(RegisterEntry.objects.values_list("symbol", flat=True))
     assert len(symbols) == 2 * THREADS
     assert "10/BC-UBND" in symbols and "01/KH-UBND" in symbols
+
+
+def test_a_slow_render_holds_back_no_other_issue(monkeypatch):
+    """The file is rendered before the register is locked: while one issue is stuck rendering,
+    another issue of the same commune takes its number and commits; the slow one then takes the next."""
+    import threading
+
+    from documents import rendering
+
+    slow, quick = signed_plan_document("Kế hoạch dựng chậm"), signed_plan_document("Kế hoạch dựng nhanh")
+    rendering_slow, release = threading.Event(), threading.Event()
+    original = rendering.prepare_issued_file
+
+    def prepare(document, **kwargs):
+        if document.pk == slow.pk:
+            rendering_slow.set()
+            assert release.wait(60), "the quick issue never finished"
+        return original(document, **kwargs)
+
+    monkeypatch.setattr(rendering, "prepare_issued_file", prepare)
+
+    def issue_slow():
+        return issue(slow).number
+
+    def issue_quick():
+        assert rendering_slow.wait(60)
+        number = issue(quick).number  # would wait for the slow one if it held the register lock
+        release.set()
+        return number
+
+    results = in_parallel(issue_slow, issue_quick, timeout=90)
+
+    assert results == [("ok", 2), ("ok", 1)]
+    assert sorted(RegisterEntry.objects.values_list("number", flat=True)) == [1, 2]

@@ -6,16 +6,20 @@ send_reminders command (the cron entry point) and the rounds.reminders service.
 """
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from plans.models import Period
 from rounds.models import Notification, ReminderLog, RoundSettings
 from rounds.selectors import round_status
-from rounds.reminders import run
+from rounds.reminders import plan_reminders, run
+from rounds.services import open_round
 from workflows.services import perform_transition
 
-from tests.helpers.workflow import approve, demo, opened, submit
+from tests.helpers.workflow import add_xom, approve, demo, opened, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +270,27 @@ def test_send_reminders_prints_a_vietnamese_summary(clock):
     call_command("send_reminders", "--now", "2026-06-16T08:00", stdout=out)
     assert "Nhắc việc mới: 0; đã gửi: 0" in out.text
 
+
+
+def _planning_queries(clock, when):
+    clock.set(*when)
+    with CaptureQueriesContext(connection) as captured:
+        planned = plan_reminders()
+    # Reads only: the rows are inserted in batches, whose number follows the database's parameter limit.
+    return planned, sum(1 for q in captured if q["sql"].lstrip().upper().startswith("SELECT"))
+
+
+def test_planning_reads_the_directory_once_whatever_the_number_of_overdue_reports(clock):
+    """The staff directory is loaded once per run and indexed, so planning runs a fixed number of
+    queries for 24 or 44 overdue reports; a second run finds every notice written and plans none."""
+    opened("2026-H1")
+    planned, few = _planning_queries(clock, (2026, 6, 20, 8, 0))
+    assert planned == 2 * UNITS
+    ReminderLog.objects.all().delete()
+    add_xom(20)
+    open_round(Period.objects.get(code="2026-H1"), demo("vhxh"))
+    planned, many = _planning_queries(clock, (2026, 6, 20, 8, 0))
+    assert planned == 2 * (UNITS + 20)
+    assert many == few
+    again, _ = _planning_queries(clock, (2026, 6, 21, 8, 0))
+    assert again == 0

@@ -124,7 +124,7 @@ class SearchView(LoginRequiredMixin, View):
         qs = queries.find_documents(user, **chosen)
         page = page_of(request, qs)
         mark_overdue(page.object_list)
-        periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
+        periods = _periods_for(user)
         units = _units_for(user)
         return render(
             request,
@@ -138,6 +138,13 @@ class SearchView(LoginRequiredMixin, View):
                 "units": units,
             },
         )
+
+
+def _periods_for(user):
+    """The period choices: those of the plans the user may read (their commune's, a dozen; a province
+    officer's supervised communes too), one choice per code (the filter is by code)."""
+    periods = Period.objects.filter(plan__in=plans_for(user))
+    return list(dict.fromkeys(periods.order_by("data_end", "kind", "code").values_list("code", "name")))
 
 
 def _units_for(user):

@@ -1,0 +1,360 @@
+"""The measurements of issue 15, each side by side with its baseline, as a Markdown report.
+
+Every measurement runs the application's own code path (the web page or API view through Django's
+test client, the service, the renderer) and a baseline doing the least the database or the
+library must do for the same result:
+
+- pages and API collections: the first page, N clients at once (separate processes, each with
+  its own connection, each warmed by one untimed request); baseline: one SQL query selecting the
+  same first page of rows;
+- search: the same, the baseline being the indexed LIKE on the folded column;
+- issue: one process, one commune per process (4 communes), N processes in one commune; baseline:
+  a raw `UPDATE … RETURNING` of the register's sequence row by as many processes;
+- reminders: a first and a second run over the whole dataset (mail to a dummy backend);
+- rendering: render_template against a bare docxtpl render of the same template and context,
+  alternating in one process.
+
+Latencies are wall-clock per request; the report gives medians, p95 and the ratio to the baseline.
+"""
+import io
+import multiprocessing
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, connections
+from django.db.models import Q
+from django.test import Client
+from django.utils import timezone
+from docxtpl import DocxTemplate
+
+from accounts.models import User
+from documents.context import build_context
+from documents.models import NumberSequence
+from documents.docx_engine import render_template
+from documents.templates import active_template
+from organizations.models import Commune
+from plans.models import Area, Assignment, Phase, Plan, Target
+from rounds import reminders
+from rounds.models import Notification, ReminderLog
+from workflows import search
+from workflows.models import Document, Kind, State
+from workflows.services import perform_transition
+
+from .dataset import PREFIX, _copy
+
+
+@dataclass
+class Row:
+    what: str
+    median_ms: float
+    p95_ms: float
+    baseline: str = ""
+    base_median_ms: float | None = None
+    base_p95_ms: float | None = None
+    extra: str = ""
+    notes: list = field(default_factory=list)
+
+    @property
+    def ratio(self):
+        if not self.base_median_ms:
+            return None
+        return self.median_ms / self.base_median_ms
+
+
+def p95(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+
+
+def summary(durations):
+    ms = [d * 1000 for d in durations]
+    return statistics.median(ms), p95(ms)
+
+
+# --- running things in N processes at once --------------------------------------------------------
+def _child(job, args, start, queue):
+    # A forked child must not use the parent's connections, nor its connection pool (whose worker
+    # threads did not survive the fork): it starts its own.
+    pools = getattr(type(connections["default"]), "_connection_pools", None)
+    if pools:
+        pools.clear()
+    for alias in connections:
+        connections[alias].connection = None
+    try:
+        start.wait()
+        queue.put(("ok", job(*args)))
+    except Exception as exc:  # noqa: BLE001 - reported by the parent
+        queue.put(("error", repr(exc)))
+    finally:
+        connections.close_all()
+
+
+def in_processes(job, args_list):
+    """Run job(*args) in one forked process per args, released together. Returns (results, wall seconds)."""
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    start, queue = context.Event(), context.Queue()
+    processes = [context.Process(target=_child, args=(job, args, start, queue)) for args in args_list]
+    for process in processes:
+        process.start()
+    time.sleep(0.5)
+    began = time.perf_counter()
+    start.set()
+    results = [queue.get(timeout=3600) for _ in processes]
+    wall = time.perf_counter() - began
+    for process in processes:
+        process.join()
+    errors = [r for kind, r in results if kind == "error"]
+    if errors:
+        raise RuntimeError(f"a benchmark process failed: {errors[0]}")
+    return [r for _, r in results], wall
+
+
+def _get_many(username, path, count):
+    # A host the settings allow, over "https" so that no HTTPS redirect answers instead of the page.
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username=username))
+    # One request untimed: a fresh process compiles its templates and resolves its URLs once.
+    client.get(path, secure=True)
+    times = []
+    body = b""
+    for _ in range(count):
+        began = time.perf_counter()
+        response = client.get(path, secure=True)
+        body = response.content
+        times.append(time.perf_counter() - began)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code}")
+    return times, len(body)
+
+
+def _sql_many(sql, params, count):
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(count):
+            began = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def concurrent_page(what, username, path, sql, params, *, clients, requests):
+    results, _ = in_processes(_get_many, [(username, path, requests)] * clients)
+    times = [t for r, _ in results for t in r]
+    size = results[0][1]
+    base, _ = in_processes(_sql_many, [(sql, params, requests)] * clients)
+    median, high = summary(times)
+    b_median, b_high = summary([t for r in base for t in r])
+    return Row(what, median, high, "one SQL query, first 20 rows", b_median, b_high, extra=f"{size // 1024} KB")
+
+
+# --- issuing -----------------------------------------------------------------------------------
+def signed_documents(commune, count, tag):
+    """`count` signed plan documents of `commune`, each of a copy of its plan (a plan has one)."""
+    plan = Plan.objects.filter(commune=commune).order_by("pk").first()
+    model = Document.objects.filter(plan=plan, kind=Kind.PLAN).first()
+    signer = person(commune, "signer")
+    documents = []
+    for index in range(count):
+        copy = _copy(plan, code=f"{tag}-{index}")
+        copy.save()
+        areas = list(Area.objects.filter(plan=plan).order_by("pk"))
+        new_areas = Area.objects.bulk_create([_copy(a, plan_id=copy.pk) for a in areas])
+        area_map = {a.pk: n.pk for a, n in zip(areas, new_areas)}
+        Target.objects.bulk_create([_copy(t, plan_id=copy.pk, area_id=area_map[t.area_id]) for t in Target.objects.filter(plan=plan)])
+        Phase.objects.bulk_create([_copy(p, plan_id=copy.pk) for p in Phase.objects.filter(plan=plan)])
+        Assignment.objects.bulk_create([_copy(a, plan_id=copy.pk) for a in Assignment.objects.filter(plan=plan)])
+        document = _copy(
+            model, plan_id=copy.pk, state=State.SIGNED, number=None, number_label="", issued_on=None,
+            signer_id=signer.pk, title=f"{model.title} (bản đo {tag} {index})",
+        )
+        document.unit = model.unit
+        document.search_text = search.searchable_text(document)
+        documents.append(document)
+    return [d.pk for d in Document.objects.bulk_create(documents)]
+
+
+def _issue_many(clerk_username, document_ids):
+    clerk = User.objects.get(username=clerk_username)
+    times = []
+    for pk in document_ids:
+        began = time.perf_counter()
+        perform_transition(pk, clerk, "issue")
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def _register_updates(sequence_id, count):
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(count):
+            began = time.perf_counter()
+            cursor.execute("UPDATE documents_numbersequence SET last_number = last_number + 1 WHERE id = %s RETURNING last_number", [sequence_id])
+            cursor.fetchone()
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def person(commune, role, function=None):
+    """The first account of `commune` holding `role` (in the unit of `function` if given)."""
+    people = User.objects.filter(Q(unit__commune=commune) | Q(commune=commune)).select_related("unit").distinct().order_by("pk")
+    return next(u for u in people if u.has_role(role) and (function is None or (u.unit and u.unit.function == function)))
+
+
+def clerk_of(commune):
+    return person(commune, "clerk")
+
+
+def issuing_rows(communes, *, per_run, clients):
+    rows = []
+    tag = f"i{int(time.time())}"
+    first = communes[0]
+    ids = signed_documents(first, per_run, f"{tag}-a")
+    results, wall = in_processes(_issue_many, [(clerk_of(first).username, ids)])
+    one_rate = per_run / wall
+    median, high = summary(results[0])
+    rows.append(Row("issue, 1 process, one commune", median, high, extra=f"{one_rate:.2f}/s"))
+
+    four = communes[:4]
+    jobs = [(clerk_of(c).username, signed_documents(c, per_run // 4, f"{tag}-b")) for c in four]
+    results, wall = in_processes(_issue_many, jobs)
+    four_rate = per_run / wall
+    median, high = summary([t for r in results for t in r])
+    rows.append(Row(f"issue, {len(four)} communes in parallel (1 process each)", median, high,
+                    extra=f"{four_rate:.2f}/s = {four_rate / one_rate:.2f}× one process"))
+
+    ids = signed_documents(first, per_run, f"{tag}-c")
+    jobs = [(clerk_of(first).username, ids[i::clients]) for i in range(clients)]
+    results, wall = in_processes(_issue_many, jobs)
+    same_rate = per_run / wall
+    median, high = summary([t for r in results for t in r])
+    sequence = NumberSequence.objects.filter(commune=first).order_by("-year").first()
+    base, base_wall = in_processes(_register_updates, [(sequence.pk, per_run // clients)] * clients)
+    b_median, b_high = summary([t for r in base for t in r])
+    rows.append(Row(f"issue, {clients} processes, one commune", median, high, "raw UPDATE … RETURNING of the sequence row, same processes",
+                    b_median, b_high, extra=f"{same_rate:.2f}/s (baseline {per_run / base_wall:.0f}/s)"))
+    # The baseline took numbers: give them back so the register stays consistent for the next run.
+    NumberSequence.objects.filter(pk=sequence.pk).update(last_number=sequence.last_number)
+    return rows
+
+
+# --- rendering ---------------------------------------------------------------------------------
+def rendering_row(rounds=15):
+    document = Document.objects.filter(kind=Kind.PLAN).order_by("pk").first()
+    context = build_context(document, final=False)
+    _, template = active_template(document.kind)
+
+    def bare():
+        # docxtpl as its documentation shows it: its own Jinja environment, autoescaped.
+        tpl = DocxTemplate(io.BytesIO(template))
+        tpl.render(context, autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
+
+    def ours():
+        render_template(template, context, author=document.commune.name)
+
+    bare(), ours()
+    times = {"bare": [], "ours": []}
+    for _ in range(rounds):
+        for name, call in (("bare", bare), ("ours", ours)):
+            began = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - began)
+    median, high = summary(times["ours"])
+    b_median, b_high = summary(times["bare"])
+    return Row("Word render of the plan (render_template)", median, high, "bare docxtpl render + save, same template and context", b_median, b_high)
+
+
+# --- reminders ---------------------------------------------------------------------------------
+def reminder_rows():
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    # Each benchmark run measures a first run: what an earlier benchmark run sent is forgotten
+    # (this is the benchmark's own database).
+    Notification.objects.all().delete()
+    ReminderLog.objects.all().delete()
+    rows = []
+    for label in ("first", "second"):
+        began = time.perf_counter()
+        result = reminders.run()
+        took = time.perf_counter() - began
+        rows.append(Row(f"reminder run ({label})", took * 1000, took * 1000, extra=f"planned {result.planned}, sent {result.sent}"))
+    return rows
+
+
+# --- the report --------------------------------------------------------------------------------
+def fmt(value):
+    return "" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.1f}")
+
+
+def report(rows, *, title, facts):
+    lines = [f"# {title}", ""]
+    lines += [f"- {fact}" for fact in facts]
+    lines += ["", "| Measurement | median ms | p95 ms | baseline | baseline median ms | baseline p95 ms | ratio (median) | notes |",
+              "|---|---:|---:|---|---:|---:|---:|---|"]
+    for row in rows:
+        ratio = row.ratio
+        lines.append(
+            f"| {row.what} | {fmt(row.median_ms)} | {fmt(row.p95_ms)} | {row.baseline} | {fmt(row.base_median_ms)} | "
+            f"{fmt(row.base_p95_ms)} | {'' if ratio is None else f'{ratio:.2f}×'} | {row.extra} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def machine():
+    cores = os.cpu_count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        database = cursor.fetchone()[0].split(" on ")[0]
+    return f"{platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}, {database}"
+
+
+def run(*, clients=8, requests=10, issues=40, out=None, log=print):
+    documents = Document.objects.count()
+    communes = list(Commune.objects.order_by("pk"))
+    bench_communes = [c for c in communes if c.code.startswith(PREFIX)] or communes
+    sample = bench_communes[0]
+    reviewer = person(sample, "reviewer", "coordinator")
+    period = Document.objects.filter(commune=sample, kind=Kind.UNIT_REPORT).order_by("period__data_end").values_list("period__code", flat=True).first()
+    rows = []
+    log("render…")
+    rows.append(rendering_row())
+    pages = [
+        ("web search q=chuyen doi so, page 1", "/van-ban/tra-cuu/?q=chuyen+doi+so",
+         "SELECT id, title, state, updated_at FROM workflows_document WHERE commune_id = %s AND search_text LIKE %s ORDER BY updated_at DESC, id DESC LIMIT 20",
+         [sample.pk, "% chuyen doi so%"]),
+        ("web search without text, page 1", "/van-ban/tra-cuu/",
+         "SELECT id, title, state, updated_at FROM workflows_document WHERE commune_id = %s ORDER BY updated_at DESC, id DESC LIMIT 20", [sample.pk]),
+        (f"API GET /api/v1/documents?period={period}&page=1", f"/api/v1/documents?period={period}&page=1&limit=20",
+         "SELECT d.id, d.title, d.state FROM workflows_document d JOIN plans_period p ON p.id = d.period_id WHERE d.commune_id = %s AND p.code = %s ORDER BY d.updated_at DESC, d.id DESC LIMIT 20",
+         [sample.pk, period]),
+        ("web review queue /tham-dinh/", "/tham-dinh/",
+         "SELECT id, title, state FROM workflows_document WHERE commune_id = %s AND state IN ('submitted', 'under_review') ORDER BY submitted_at, id LIMIT 20",
+         [sample.pk]),
+    ]
+    for what, path, sql, params in pages:
+        log(f"{what}…")
+        try:
+            rows.append(concurrent_page(what, reviewer.username, path, sql, params, clients=clients, requests=requests))
+        except RuntimeError as exc:
+            rows.append(Row(what, float("nan"), float("nan"), extra=f"failed: {exc}"))
+    log("issue…")
+    rows += issuing_rows(bench_communes, per_run=issues, clients=clients)
+    log("reminders…")
+    rows += reminder_rows()
+    facts = [
+        f"{timezone.localtime():%d/%m/%Y %H:%M} — {machine()}",
+        f"dataset: {len(communes)} communes, {documents:,} documents; {clients} concurrent clients × {requests} requests per page; {issues} issues per run",
+        f"pages as `{reviewer.username}` (reviewer of {sample.short_name}) through Django's test client in separate processes (no HTTP server)",
+    ]
+    text = report(rows, title="Benchmark (issue 15)", facts=facts)
+    if out:
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return text
