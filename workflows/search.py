@@ -7,7 +7,7 @@ space, with a space at both ends. A query is folded by the same function and mat
 that starts at a word boundary: `search_text LIKE '% <query>%'`.
 
 On PostgreSQL that LIKE is served by a trigram GIN index on the column (pg_trgm, migration
-workflows.0005), so a search at province scale does not read every document. The folding is done
+workflows.0007), so a search at province scale does not read every document. The folding is done
 in Python rather than with PostgreSQL's `unaccent` so that SQLite and PostgreSQL give the same
 answers from the same function (unaccent's rules are a dictionary file of the server; đ, for one,
 depends on it), and the index needs no immutable wrapper around unaccent.
