@@ -300,3 +300,14 @@ def site(live_server, demo_data, chromium, user_contexts, axe_checked):
             page.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
     assert not accessibility, "Accessibility violations (axe-core, critical/serious):\n" + "\n".join(accessibility)
+
+
+def confirm(page, label, says=None):
+    """Answer the confirmation dialog of the action just clicked: check what it says, then confirm."""
+    from playwright.sync_api import expect  # Playwright is optional: see _browser_missing_reason
+
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    if says:
+        expect(dialog).to_contain_text(says)
+    dialog.get_by_role("button", name=f"Xác nhận {label.lower()}").click()

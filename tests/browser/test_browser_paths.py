@@ -5,20 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, confirm
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-def confirm(page, label, says=None):
-    """Answer the confirmation dialog of the action just clicked: check what it says, then confirm."""
-    dialog = page.locator("dialog[open]")
-    expect(dialog).to_be_visible()
-    if says:
-        expect(dialog).to_contain_text(says)
-    dialog.get_by_role("button", name=f"Xác nhận {label.lower()}").click()
 
 
 def open_round_in_ui(site, period_name="6 tháng đầu năm 2026", shot=False):

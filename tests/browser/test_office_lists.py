@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, confirm
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -66,6 +66,7 @@ def test_submit_notify_act_and_follow_where_it_is(site):
     office.get_by_role("table", name="Chờ xử lý").get_by_role("link", name=PLAN).click()
     office.get_by_role("button", name="Nhận thẩm định").click()
     office.get_by_role("button", name="Duyệt").click()
+    confirm(office, "Duyệt")
     expect(office.locator(".web-message--success")).to_contain_text("Đã duyệt")
     site.go(office, "/van-ban/")
     expect(tab(office, "Chờ xử lý")).to_contain_text("0")
