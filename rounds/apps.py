@@ -16,12 +16,13 @@ def _on_transition(sender, document_id, transition, **kwargs):
         log.exception("Could not queue the notice for document %s (%s)", document_id, transition)
 
 
-def _on_office_event(sender, document_id, event, user_ids, message, **kwargs):
-    """In-app notices of chuyển xử lý, phối hợp, ý kiến chỉ đạo (after commit: never raise)."""
-    from .notices import notify_office_event
+def _on_office_event(sender, document_id, event, user_ids, message, entry_id, **kwargs):
+    """Notices of chuyển xử lý, phối hợp, ý kiến chỉ đạo (after commit: never raise; a failed e-mail
+    stays on its outbox row for send_reminders)."""
+    from .reminders import notify_office_event
 
     try:
-        notify_office_event(document_id, event, user_ids, message)
+        notify_office_event(document_id, event, user_ids, message, entry_id)
     except Exception:  # noqa: BLE001
         log.exception("Could not notify %s of document %s", event, document_id)
 

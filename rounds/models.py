@@ -19,7 +19,7 @@ class Notification(models.Model):
     message = models.TextField("nội dung")
     created_at = models.DateTimeField("lúc", auto_now_add=True)
     read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
-    # Set (with read_at) when the step the notice asked for has been taken, by anyone (rounds.notices).
+    # Set (with read_at) when the step the notice asked for has been taken, by anyone (rounds.reminders.mark_done).
     done_at = models.DateTimeField("đã xử lý lúc", null=True, blank=True)
 
     class Meta:
@@ -137,6 +137,10 @@ class ReminderLog(models.Model):
         ISSUED = "issued", "Báo văn bản đã ban hành"
         ROUND_OPENED = "round_opened", "Báo mở kỳ báo cáo"
         URGE = "urge", "Đôn đốc đơn vị chậm nộp"
+        HAND_OVER = "hand_over", "Báo được chuyển xử lý"
+        CONSULT = "consult", "Đề nghị cho ý kiến phối hợp"
+        CONSULT_ANSWER = "consult_answer", "Báo đơn vị đã trả lời phối hợp"
+        INSTRUCT = "instruct", "Báo ý kiến chỉ đạo"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ gửi"

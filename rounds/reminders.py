@@ -382,14 +382,14 @@ TRANSITION_NOTICES = {
 STILL_ASKED = {K.TO_REVIEW: State.SUBMITTED, K.TO_SIGN: State.APPROVED, K.TO_ISSUE: State.SIGNED, K.RETURNED: State.RETURNED}
 # The notices whose step a transition takes: marked done (and read) for everyone who got one.
 DONE_BY = {
-    "submit": (K.ROUND_OPENED, K.DUE_SOON, K.OVERDUE, K.OVERDUE_COORDINATOR, K.RETURNED),
-    "withdraw": (K.TO_REVIEW, K.REVIEW_PENDING),
+    "submit": (K.ROUND_OPENED, K.DUE_SOON, K.OVERDUE, K.OVERDUE_COORDINATOR, K.URGE, K.RETURNED),
+    "withdraw": (K.TO_REVIEW, K.REVIEW_PENDING, K.HAND_OVER),
     "start_review": (K.TO_REVIEW,),
-    "return": (K.TO_REVIEW, K.REVIEW_PENDING),
-    "approve": (K.TO_REVIEW, K.REVIEW_PENDING),
-    "sign": (K.TO_SIGN,),
-    "send_back": (K.TO_SIGN, K.TO_ISSUE),
-    "issue": (K.TO_ISSUE,),
+    "return": (K.TO_REVIEW, K.REVIEW_PENDING, K.HAND_OVER),
+    "approve": (K.TO_REVIEW, K.REVIEW_PENDING, K.HAND_OVER),
+    "sign": (K.TO_SIGN, K.HAND_OVER),
+    "send_back": (K.TO_SIGN, K.TO_ISSUE, K.HAND_OVER),
+    "issue": (K.TO_ISSUE, K.HAND_OVER),
 }
 
 
@@ -461,6 +461,26 @@ def mark_done(document_id, transition, actor_id=None, now=None):
             done_at=now, read_at=Coalesce(F("read_at"), Value(now))
         )
     return done
+
+
+def notify_office_event(document_id, event, user_ids, message, entry_id):
+    """After a chuyển xử lý, phối hợp or ý kiến chỉ đạo committed (workflows.handling): one outbox
+    row keyed by its audit entry (exactly once, like the transition notices), delivered in the
+    application and by e-mail to those who want it. An answer marks the request's notices done."""
+    entry = AuditEntry.objects.select_related("actor", "document").filter(pk=entry_id).first()
+    if entry is None:
+        return None
+    document = entry.document
+    if event == K.CONSULT_ANSWER:
+        Notification.objects.filter(
+            document_id=document_id, kind=K.CONSULT, done_at__isnull=True, user__unit_id=entry.actor.unit_id
+        ).update(done_at=timezone.now(), read_at=Coalesce(F("read_at"), Value(timezone.now())))
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    body = f"{message}\n\nXem văn bản: {document_link(document_id)}" + _signature()
+    row = _row(document, event, entry.pk, users, mail_to(users), message, body)
+    ReminderLog.objects.bulk_create([row], ignore_conflicts=True)
+    row_id = ReminderLog.objects.filter(document_id=document_id, kind=event, offset=entry.pk).values_list("id", flat=True).first()
+    return dispatch(row_id) if row_id else None
 
 
 def notify_transition(document_id, transition):

@@ -55,11 +55,16 @@ def _audit(document, user, event, comment="", **extra):
     )
 
 
-def _notify_after_commit(document_id, event, user_ids, message):
+def _notify_after_commit(entry, user_ids, message):
+    """After the commit, tell `user_ids` of the office event recorded by audit `entry` (the rounds
+    layer delivers it: in the application, and by e-mail to those who want it)."""
     user_ids = sorted({uid for uid in user_ids if uid})
     if user_ids:
+        document_id, event, entry_id = entry.document_id, entry.transition, entry.pk
         transaction.on_commit(
-            lambda: signals.document_handled.send(sender=Document, document_id=document_id, event=event, user_ids=user_ids, message=message)
+            lambda: signals.document_handled.send(
+                sender=Document, document_id=document_id, event=event, user_ids=user_ids, message=message, entry_id=entry_id
+            )
         )
 
 
@@ -136,10 +141,9 @@ def hand_over(document_id, user, to_user_id, note="", *, expected_assignee=None)
     if document.state == State.UNDER_REVIEW:
         document.reviewer = recipient  # the colleague finishes the review
     document.save()
-    _audit(document, user, "hand_over", note, recipient=recipient)
+    entry = _audit(document, user, "hand_over", note, recipient=recipient)
     _notify_after_commit(
-        document.pk,
-        "hand_over",
+        entry,
         [recipient.pk],
         f"{_name(user)} chuyển cho bạn xử lý văn bản «{document.title}»: {note}"[:500],
     )
@@ -188,11 +192,10 @@ def request_consultation(document_id, user, unit_code, question, deadline):
     if Consultation.objects.filter(document=document, unit=unit, answered_at__isnull=True).exists():
         raise Conflict(f"Đã xin ý kiến {unit.name} về văn bản này và đang chờ trả lời.")
     consultation = Consultation.objects.create(document=document, unit=unit, question=question, deadline=day, requested_by=user)
-    _audit(document, user, "consult", f"Xin ý kiến {unit.name} (hạn {day:%d/%m/%Y}): {question}", recipient_unit=unit)
+    entry = _audit(document, user, "consult", f"Xin ý kiến {unit.name} (hạn {day:%d/%m/%Y}): {question}", recipient_unit=unit)
     staff = User.objects.filter(unit=unit, is_active=True).values_list("pk", flat=True)
     _notify_after_commit(
-        document.pk,
-        "consult",
+        entry,
         list(staff),
         f"{_name(user)} xin ý kiến {unit.name} về văn bản «{document.title}», hạn trả lời {day:%d/%m/%Y}."[:500],
     )
@@ -223,10 +226,9 @@ def answer_consultation(consultation_id, user, answer, uploaded=None):
     consultation.answered_by = user
     consultation.answered_at = timezone.now()
     consultation.save()
-    _audit(document, user, "consult_answer", f"{consultation.unit.name} trả lời: {answer}", recipient_unit=consultation.unit)
+    entry = _audit(document, user, "consult_answer", f"{consultation.unit.name} trả lời: {answer}", recipient_unit=consultation.unit)
     _notify_after_commit(
-        document.pk,
-        "consult_answer",
+        entry,
         [consultation.requested_by_id],
         f"{consultation.unit.name} đã trả lời ý kiến phối hợp về văn bản «{document.title}»."[:500],
     )
@@ -247,7 +249,7 @@ def give_instruction(document_id, user, text):
     entry = _audit(document, user, "instruct", text)
     told = set(policy.four_eyes(document).authors) | {document.reviewer_id, document.assignee_id}
     told.discard(user.pk)
-    _notify_after_commit(document.pk, "instruct", told, f"{_name(user)} có ý kiến chỉ đạo về văn bản «{document.title}»: {text}"[:500])
+    _notify_after_commit(entry, told, f"{_name(user)} có ý kiến chỉ đạo về văn bản «{document.title}»: {text}"[:500])
     return entry
 
 

@@ -42,7 +42,8 @@ document_transition_checking = Signal()
 # exception (a workflows.errors error with its Vietnamese reason) refuses the signing: nothing changes.
 document_signing = Signal()
 
-# Sent after an office event committed (workflows.handling: chuyển xử lý, phối hợp, ý kiến chỉ đạo;
-# rounds: đôn đốc): document_id, event (policy.OFFICE_EVENTS), user_ids (who must be told),
-# message (Vietnamese, one line). Receivers create the in-app notifications (rounds.apps).
+# Sent after an office event committed (workflows.handling: chuyển xử lý, phối hợp, ý kiến chỉ đạo):
+# document_id, event (policy.OFFICE_EVENTS), user_ids (who must be told), message (Vietnamese, one
+# line), entry_id (its audit entry). The rounds layer delivers the notices (in the application and
+# by e-mail, through its outbox: rounds.reminders.notify_office_event).
 document_handled = Signal()

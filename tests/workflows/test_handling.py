@@ -185,3 +185,38 @@ def test_deadline_setting_parsed(settings):
     settings.HANDLING_DEADLINE_DAYS_TEXT = "unit_report=abc"
     assert [e.id for e in checks.run_checks() if e.id.startswith("workflows.")] == ["workflows.E001"]
     assert deadlines.deadline_days("unit_report") == deadlines.DEFAULT_DAYS
+
+
+def test_office_notices_are_mailed_to_who_wants_them_and_done_when_acted(committed, mailoutbox):
+    """Chuyển xử lý and phối hợp go through the notice outbox like the steps: in the application,
+    by e-mail to those who have an address and want it, once; each is marked done when acted on."""
+    hoa = colleague()
+    hoa.email, hoa.email_notifications = "hoa@example.org", True
+    hoa.save()
+    document = document_in("unit_report", "submitted")
+    with committed():
+        handling.hand_over(document.pk, demo("vhxh"), hoa.pk, "Nhờ chị thẩm định.")
+    assert [m.to for m in mailoutbox] == [["hoa@example.org"]]
+    assert "chuyển cho bạn xử lý" in mailoutbox[0].subject and f"/van-ban/{document.pk}/" in mailoutbox[0].body
+    notice = Notification.objects.get(user=hoa, document=document, kind="hand_over")
+    assert notice.done_at is None
+    perform_transition(document.pk, hoa, "start_review")
+    with committed():
+        perform_transition(document.pk, hoa, "approve")
+    notice.refresh_from_db()
+    assert notice.done_at is not None and notice.read_at is not None
+
+    # A person who does not want e-mail gets the notice in the application only.
+    kinhte = demo("kinhte")
+    kinhte.email, kinhte.email_notifications = "kinhte@example.org", False
+    kinhte.save()
+    other = document_in("plan", "under_review")
+    mailoutbox.clear()
+    with committed():
+        consultation = handling.request_consultation(other.pk, demo("vanphong"), "kinhte", "Cho ý kiến.", timezone.localdate())
+    assert "kinhte@example.org" not in [address for m in mailoutbox for address in m.to]
+    asked = Notification.objects.get(user=kinhte, document=other, kind="consult")
+    with committed():
+        handling.answer_consultation(consultation.pk, kinhte, "Thống nhất.")
+    asked.refresh_from_db()
+    assert asked.done_at is not None
