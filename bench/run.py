@@ -11,6 +11,8 @@ library must do for the same result:
 - issue: one process, one commune per process (4 communes), N processes in one commune; baseline:
   a raw `UPDATE … RETURNING` of the register's sequence row by as many processes;
 - reminders: a first and a second run over the whole dataset (mail to a dummy backend);
+- rounds: opening each commune's next round and compiling its summary report, per commune and for
+  every commune one after another, each in a transaction rolled back (the dataset stays as made);
 - rendering: render_template against a bare docxtpl render of the same template and context,
   alternating in one process.
 
@@ -25,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
@@ -37,8 +39,10 @@ from documents.models import NumberSequence
 from documents.docx_engine import render_template
 from documents.templates import active_template
 from organizations.models import Commune
-from plans.models import Area, Assignment, Phase, Plan, Target
+from plans.models import Area, Assignment, Period, Phase, Plan, Target
 from rounds import reminders
+from rounds.compile import compile_period
+from rounds.services import open_round
 from rounds.models import Notification, ReminderLog
 from workflows import search
 from workflows.models import Document, Kind, State
@@ -287,6 +291,64 @@ def reminder_rows():
     return rows
 
 
+# --- rounds ------------------------------------------------------------------------------------
+class _RolledBack(Exception):
+    pass
+
+
+def _rolled_back(work):
+    """Seconds `work()` takes inside a transaction that is then rolled back."""
+    took = None
+    try:
+        with transaction.atomic():
+            began = time.perf_counter()
+            work()
+            took = time.perf_counter() - began
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return took
+
+
+def round_rows(communes, *, sample=20, with_notices=5):
+    """Opening a round (its drafts; then with the units' notices delivered inline, as without a
+    worker) and compiling the summary report: per commune, and for every commune one after another."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    openings, compilings = [], []
+    for commune in communes:
+        coordinator = person(commune, "drafter", "coordinator")
+        periods = list(Period.objects.filter(plan__commune=commune).order_by("data_end", "pk"))
+        closed = next((p for p in periods if p.opened_at is None), None)
+        if closed is not None:
+            openings.append((closed, coordinator))
+        summaries = dict(Document.objects.filter(commune=commune, kind=Kind.SUMMARY_REPORT).values_list("period_id", "state"))
+        recompilable = next((p for p in periods if p.opened_at and summaries.get(p.pk, State.DRAFT) in (State.DRAFT, State.RETURNED)), None)
+        if recompilable is not None:
+            compilings.append((recompilable, coordinator))
+
+    def open_and_tell(period, user):
+        opened = open_round(period, user)
+        reminders.notify_round_opened([d.pk for d in opened.created])
+
+    rows = []
+    cases = [
+        ("open a round, one commune (its drafts)", openings[:sample], open_round),
+        ("open a round and deliver its notices inline, one commune", openings[:with_notices], open_and_tell),
+        ("compile the summary report, one commune", compilings[:sample], compile_period),
+    ]
+    for what, jobs, work in cases:
+        times = [_rolled_back(lambda job=job: work(*job)) for job in jobs]
+        if times:
+            median, high = summary(times)
+            rows.append(Row(what, median, high, extra=f"{len(times)} communes"))
+    for what, jobs, work in (("open a round in every commune, one after another", openings, open_round),
+                             ("compile in every commune, one after another", compilings, compile_period)):
+        if jobs:
+            took = _rolled_back(lambda: [work(*job) for job in jobs]) * 1000
+            rows.append(Row(what, took, took, extra=f"{len(jobs)} communes"))
+    return rows
+
+
 # --- the report --------------------------------------------------------------------------------
 def fmt(value):
     return "" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.1f}")
@@ -347,6 +409,8 @@ def run(*, clients=8, requests=10, issues=40, out=None, log=print):
     rows += issuing_rows(bench_communes, per_run=issues, clients=clients)
     log("reminders…")
     rows += reminder_rows()
+    log("rounds…")
+    rows += round_rows(bench_communes)
     facts = [
         f"{timezone.localtime():%d/%m/%Y %H:%M} — {machine()}",
         f"dataset: {len(communes)} communes, {documents:,} documents; {clients} concurrent clients × {requests} requests per page; {issues} issues per run",

@@ -21,6 +21,11 @@ ROWS = [
     "issue, 2 processes, one commune",
     "reminder run (first)",
     "reminder run (second)",
+    "open a round, one commune",
+    "open a round and deliver its notices inline, one commune",
+    "compile the summary report, one commune",
+    "open a round in every commune, one after another",
+    "compile in every commune, one after another",
 ]
 
 
