@@ -32,11 +32,15 @@ def page_of(item_schema, name):
     return type(name, (PageOut,), {"__annotations__": {"items": list[item_schema]}, "__doc__": f"Một trang {item_schema.__name__}."})
 
 
-def paginate(rows, pager, present=None):
-    """One page of `rows` (a queryset, sliced in the database, or a list) as PageOut fields."""
+def paginate(rows, pager, present=None, *, page_rows=None):
+    """One page of `rows` (a queryset, sliced in the database, or a list) as PageOut fields.
+    `page_rows(items)` reads what the whole page needs at once (e.g. the four-eyes facts) before
+    `present` turns each item into its answer."""
     total = rows.count() if isinstance(rows, QuerySet) else len(rows)
     start = (pager.page - 1) * pager.limit
     items = list(rows[start : start + pager.limit]) if start < total else []
+    if page_rows is not None and items:
+        items = page_rows(items)
     if present is not None:
         items = [present(item) for item in items]
     return {"items": items, "total": total, "page": pager.page, "limit": pager.limit, "pages": math.ceil(total / pager.limit)}

@@ -3,7 +3,6 @@ selectors as the home page's tabs (workflows.worklists), paginated."""
 from datetime import datetime
 from typing import Literal, Optional
 
-from django.core.paginator import Paginator
 from ninja import Field, Path, Query, Router, Schema
 
 from workflows import worklists
@@ -11,13 +10,17 @@ from workflows.errors import Forbidden
 
 from . import presenters
 from .documents import READ_ERRORS
+from .pagination import MAX_LIMIT, PageIn, PageOut, paginate
 from .schemas import CODE_PATTERN, ErrorOut, PERIOD_PATTERN, DocumentSummaryOut, KindName
 
 router = Router(tags=["Việc của tôi"])
 
 TabName = Literal["cho-xu-ly", "da-xu-ly", "da-trinh", "theo-doi"]
 MonitoredState = Literal["draft", "submitted", "under_review", "returned", "approved", "signed", "overdue"]
-MAX_LIMIT = 100
+
+
+class WorklistPageIn(PageIn):
+    limit: int = Field(25, ge=1, le=MAX_LIMIT, description=f"Số văn bản mỗi trang, tối đa {MAX_LIMIT}")
 
 
 class TabOut(Schema):
@@ -33,13 +36,9 @@ class WorklistItemOut(DocumentSummaryOut):
     my_at: Optional[datetime] = Field(None, description="Lúc làm bước đó")
 
 
-class WorklistOut(Schema):
+class WorklistOut(PageOut):
     tab: TabName
     label: str
-    total: int = Field(..., description="Tổng số văn bản của thẻ (sau bộ lọc)")
-    page: int
-    limit: int
-    pages: int
     items: list[WorklistItemOut]
 
 
@@ -60,8 +59,7 @@ def tabs(request):
 def worklist(
     request,
     tab: TabName = Path(..., description="cho-xu-ly, da-xu-ly, da-trinh hoặc theo-doi"),
-    page: int = Query(1, ge=1, le=100000, description="Trang, từ 1"),
-    limit: int = Query(25, ge=1, le=MAX_LIMIT, description=f"Số văn bản mỗi trang, tối đa {MAX_LIMIT}"),
+    pager: WorklistPageIn = Query(...),
     kind: Optional[KindName] = Query(None, description="Chỉ thẻ theo-doi: loại văn bản"),
     state: Optional[MonitoredState] = Query(None, description="Chỉ thẻ theo-doi: trạng thái, hoặc overdue (quá hạn chưa nộp)"),
     unit: Optional[str] = Query(None, pattern=CODE_PATTERN, description="Chỉ thẻ theo-doi: mã đơn vị"),
@@ -76,26 +74,17 @@ def worklist(
         raise Forbidden("Thẻ «Theo dõi» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND và quản trị viên.")
     filters = worklists.MonitoringFilters.clean(kind=kind or "", state=state or "", unit=unit or "", period=period or "")
     rows = worklists.tab_list(user, tab, filters)
-    paginator = Paginator(rows, limit)
-    count = paginator.count
-    documents = []
-    if page <= paginator.num_pages and count:
-        documents = worklists.describe(worklists.theirs(user, tab, paginator.page(page).object_list, rows))
+    page = paginate(
+        rows, pager, _item, page_rows=lambda documents: worklists.describe(worklists.theirs(user, tab, documents, rows))
+    )
+    return {"tab": tab, "label": worklists.TABS[tab], **page}
+
+
+def _item(document):
     return {
-        "tab": tab,
-        "label": worklists.TABS[tab],
-        "total": count,
-        "page": page,
-        "limit": limit,
-        "pages": paginator.num_pages if count else 0,
-        "items": [
-            {
-                **presenters.document_summary(d),
-                "holder": d.holder,
-                "deadline": d.period.deadline.isoformat() if d.period_id else None,
-                "my_transition": getattr(d, "my_transition", None),
-                "my_at": getattr(d, "my_at", None),
-            }
-            for d in documents
-        ],
+        **presenters.document_summary(document),
+        "holder": document.holder,
+        "deadline": document.period.deadline.isoformat() if document.period_id else None,
+        "my_transition": getattr(document, "my_transition", None),
+        "my_at": getattr(document, "my_at", None),
     }

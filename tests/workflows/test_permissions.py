@@ -70,7 +70,7 @@ def test_an_administrator_holds_no_workflow_role_by_being_one(clock):
     assert admin.is_superuser
     plan = documents["plan_approved"]
     assert not admin.has_perm("workflows.sign_document", plan) and not admin.has_perm("workflows.approve_document", plan)
-    assert admin.has_perm("workflows.view_document", plan)  # sees everything, as policy.sees_all says
+    assert admin.has_perm("workflows.view_document", plan)  # a superuser reads every commune (policy.may_view)
     assert admin.has_perm("workflows.view_document") and admin.has_perm("workflows.change_document")  # the admin's model permissions
     assert demo("pct").has_perm("workflows.sign_document", plan)
 
