@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from organizations.models import Unit
+from organizations.ordering import through_unit
 
 from . import policy, queries
 from .models import AuditEntry, Document, Kind, State
@@ -138,7 +139,7 @@ def monitoring(user, filters=None):
         qs = qs.filter(period__code=filters.period)
     late = Case(When(queries.overdue_filter(), then=Value(True)), default=Value(False), output_field=BooleanField())
     return qs.annotate(is_late=late).order_by(
-        "-is_late", F("period__deadline").asc(nulls_last=True), "-updated_at", "-id"
+        "-is_late", F("period__deadline").asc(nulls_last=True), *through_unit(), "-updated_at", "-id"
     )
 
 
