@@ -3,6 +3,7 @@ served unchanged forever; file names; the signer actually signing; PDF through L
 import hashlib
 import io
 import re
+import sys
 import threading
 
 import pytest
@@ -231,6 +232,41 @@ def test_pdf_conversion_failure_and_timeout_are_reported(tmp_path):
         with pytest.raises(PdfUnavailable, match="1 giây"):
             docx_to_pdf(b"PK", timeout=1)
     assert (timezone.now() - started).total_seconds() < 10
+
+
+FAKE_SOFFICE = """#!{python}
+# Stands in for LibreOffice: notes whether it started with a profile, makes one, writes a PDF.
+import sys, pathlib
+args = sys.argv[1:]
+profile = pathlib.Path([a for a in args if a.startswith("-env:UserInstallation=")][0].split("file://", 1)[1])
+outdir = pathlib.Path(args[args.index("--outdir") + 1])
+kept = (profile / "user" / "marker").exists()
+with open({log!r}, "a") as log:
+    log.write(("kept" if kept else "fresh") + "\\n")
+if kept and (profile / "user" / "broken").exists():
+    sys.exit(81)
+(profile / "user").mkdir(parents=True, exist_ok=True)
+(profile / "user" / "marker").write_text("x")
+(outdir / "van-ban.pdf").write_bytes(b"%PDF-1.7 fake")
+"""
+
+
+def test_conversions_start_from_the_kept_profile_and_a_broken_one_is_replaced(tmp_path, settings):
+    log = tmp_path / "runs.log"
+    fake = tmp_path / "soffice"
+    fake.write_text(FAKE_SOFFICE.format(python=sys.executable, log=str(log)))
+    fake.chmod(0o755)
+    settings.VAR_DIR = tmp_path / "var"
+    settings.SOFFICE_PATH = str(fake)
+    assert docx_to_pdf(b"PK") == b"%PDF-1.7 fake"
+    assert docx_to_pdf(b"PK") == b"%PDF-1.7 fake"
+    assert log.read_text().split() == ["fresh", "kept"]
+    [kept] = (settings.VAR_DIR / "soffice-profiles").iterdir()
+    # A kept profile that makes LibreOffice fail is dropped; the conversion runs again with a fresh one.
+    (kept / "user" / "broken").write_text("x")
+    assert docx_to_pdf(b"PK") == b"%PDF-1.7 fake"
+    assert log.read_text().split() == ["fresh", "kept", "kept", "fresh"]
+    assert not (kept / "user" / "broken").exists() and (kept / "user" / "marker").exists()
 
 
 def _soffice():
