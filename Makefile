@@ -64,12 +64,15 @@ static: $(STATIC_MANIFEST)
 
 # Import contracts first (pyproject.toml [tool.importlinter]): a lower app importing a higher one,
 # even inside a function, or a circle between an app's modules fails the run before pytest starts.
-# The tests run on one process per CPU core (at most 4), each with its own test database
+# The tests run on one process per CPU core plus one (at most 5), each with its own test database
 # (tests/helpers/scheduling.py); TEST_WORKERS=0 runs them in this one process.
+# PYTHONDONTWRITEBYTECODE, where the environment sets it, is lifted for the tests: without the
+# bytecode cache every worker and every `manage.py` a test starts compiles the project again, and
+# pytest rewrites the asserts of hypothesis and schemathesis (some 400 modules) anew, ~7 s a process.
 TEST_WORKERS ?= auto
 test: install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile) $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses 5 --dist loadfile) $(PYTEST_ARGS)
 
 # Benchmark (issue 15), not part of `make test`: a province-scale dataset in a PostgreSQL database of its
 # own (created when missing; the dataset is kept between runs, same seed, same rows), then the

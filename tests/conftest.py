@@ -9,7 +9,7 @@ more when their module is done, so nothing loads the demo data twice.
 
 Helpers (plain functions) live in tests/helpers/; test modules do not import from one another.
 
-`make test` runs the suite on two or more processes (pytest-xdist, `-n auto --dist loadfile`):
+`make test` runs the suite on a process per core plus one (pytest-xdist, `-n auto --dist loadfile`):
 each worker has its own test database (pytest-django adds the worker's name to it), its own
 MEDIA_ROOT, live server and Chromium; tests/helpers/scheduling.py says how tests are shared out.
 """
@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from tests.helpers.scheduling import ModulesThenBrowserTests
+from tests.helpers.scheduling import ModulesThenBrowserTests, auto_workers
 
 
 def pytest_configure(config):
@@ -43,6 +43,12 @@ def pytest_configure(config):
     shutil.rmtree(media, ignore_errors=True)
     media.mkdir(parents=True)
     settings.MEDIA_ROOT = media
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (make test): a worker per core and one for the browser tests."""
+    return auto_workers()
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
