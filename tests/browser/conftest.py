@@ -222,8 +222,9 @@ def site(live_server, demo_data, chromium, user_contexts, axe_checked):
     """Open pages as a given demo user: site.page("tramyte", path="/van-ban/") -> a logged-in
     Playwright page at that address.
 
-    A user's first page in a test starts with no cookies and logs in through the form, keyboard
-    only; the user's later pages in the test share that session, sized to the viewport asked for.
+    A user's first page in a test starts with no cookies and a new session (through the login form,
+    keyboard only, when asked); the user's later pages in the test share that session, sized to the
+    viewport asked for.
     No page opened through it may violate the Content-Security-Policy (checked at the end) nor have
     a critical or serious accessibility violation (axe-core)."""
     anonymous_contexts = []
@@ -251,8 +252,12 @@ def site(live_server, demo_data, chromium, user_contexts, axe_checked):
             anonymous_contexts.append(context)
             return self._page(context, viewport, "anonymous")
 
-        def page(self, username, viewport=DESKTOP, path="/"):
-            """A page logged in as `username`, open at `path` (the home page by default)."""
+        def page(self, username, viewport=DESKTOP, path="/", by_form=False):
+            """A page logged in as `username`, open at `path` (the home page by default).
+
+            The user's session is made on the server, as Django's test client does, and handed to
+            the browser as its cookie; `by_form=True` logs in through the login form instead,
+            keyboard only (the login page itself has tests of its own)."""
             context = user_contexts.get(username)
             if context is None:
                 context = user_contexts[username] = new_context(chromium)
@@ -261,12 +266,15 @@ def site(live_server, demo_data, chromium, user_contexts, axe_checked):
             if username in logged_in:
                 return self.go(page, path)
             context.clear_cookies()  # nothing of an earlier test: no session, no message
+            logged_in.add(username)
+            if not by_form:
+                context.add_cookies([session_cookie(username, self.url)])
+                return self.go(page, path)
             page.goto(f"{self.url}/accounts/login/?{urlencode({'next': path})}")
             page.fill("#id_username", username)
             page.fill("#id_password", PASSWORD)
             page.press("#id_password", "Enter")  # keyboard only
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
-            logged_in.add(username)
             return page
 
         def go(self, page, path):
@@ -300,6 +308,25 @@ def site(live_server, demo_data, chromium, user_contexts, axe_checked):
             page.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
     assert not accessibility, "Accessibility violations (axe-core, critical/serious):\n" + "\n".join(accessibility)
+
+
+def session_cookie(username, url):
+    """A logged-in session of `username` as the browser cookie for `url`."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": url,
+        "httpOnly": True,
+        "secure": settings.SESSION_COOKIE_SECURE,
+        "sameSite": "Lax",
+    }
 
 
 def confirm(page, label, says=None):

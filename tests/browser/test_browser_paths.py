@@ -244,8 +244,8 @@ def test_screens_fit_office_and_phone_widths(site):
 
 def test_keyboard_and_phone_menu(site):
     open_round_in_ui(site)
-    # Keyboard only: move through the form with Tab, type, save with Enter.
-    page = site.page("xom-06")
+    # Keyboard only: log in through the form, move through the report form with Tab, type, save with Enter.
+    page = site.page("xom-06", by_form=True)
     open_own_report(page)
     page.locator("#title").focus()
     page.keyboard.press("Tab")  # first target: its radio group
