@@ -30,6 +30,7 @@ class ReviewQueueView(LoginRequiredMixin, View):
         candidates = queries.review_candidates(user, state=state, period=period, people=False)
         page = page_of(request, candidates)
         documents = mark_overdue(queries.reviewable(user, queries.with_people(page.object_list), candidates))
+        presenters.row_urls(documents, review_url="tham-dinh:review", transition_url="van-ban:transition")
         periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
         return render(
             request,
