@@ -146,3 +146,21 @@ def test_the_search_page_and_the_review_queue_name_the_people_of_their_rows_with
         listed = [q["sql"] for q in captured if 'FROM "workflows_document"' in q["sql"] and "LIMIT" in q["sql"]]
         assert listed and not any('JOIN "accounts_user"' in sql for sql in listed), url
     assert (reviewer.full_name or reviewer.username) in page
+
+
+def test_row_urls_are_what_reverse_gives_each_row_even_under_an_odd_prefix():
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    from web import presenters
+
+    documents = list(Document.objects.order_by("pk")[:3])
+    prefix = get_script_prefix()
+    try:
+        for script_prefix in (prefix, f"/{presenters._ID_MARK}/"):
+            set_script_prefix(script_prefix)
+            presenters.row_urls(documents, detail_url="van-ban:detail", review_url="tham-dinh:review")
+            for document in documents:
+                assert document.detail_url == reverse("van-ban:detail", args=[document.pk])
+                assert document.review_url == reverse("tham-dinh:review", args=[document.pk])
+    finally:
+        set_script_prefix(prefix)
