@@ -25,7 +25,6 @@ from documents.register import TYPE_ABBREVIATIONS, symbol
 from organizations.models import Commune, Unit
 from plans.models import Area, Assignment, Period, Phase, Plan, Target
 from rounds.services import open_round
-from workflows import search
 from workflows.models import AuditEntry, Document, DocumentVersion, Kind, State
 from workflows.services import default_title
 
@@ -171,8 +170,6 @@ def _clone_commune(base, plan, periods, model_reports, model_plan_document, code
         signer = by_role_unit.get((Role.SIGNER, None))
         document.signer_id = signer.pk if document.state in (State.SIGNED, State.ISSUED) and signer else None
     _number(commune, documents, now)
-    for document, _unit in documents:
-        document.search_text = search.searchable_text(document)
     created = Document.objects.bulk_create([d for d, _ in documents], batch_size=500)
     DocumentVersion.objects.bulk_create(
         [DocumentVersion(document=d, number=1, title=d.title, content=d.content) for d in created], batch_size=1000

@@ -44,7 +44,6 @@ from rounds import reminders
 from rounds.compile import compile_period
 from rounds.services import open_round
 from rounds.models import Notification, ReminderLog
-from workflows import search
 from workflows.models import Document, Kind, State
 from workflows.services import perform_transition
 
@@ -177,8 +176,7 @@ def signed_documents(commune, count, tag):
             model, plan_id=copy.pk, state=State.SIGNED, number=None, number_label="", issued_on=None,
             signer_id=signer.pk, title=f"{model.title} (bản đo {tag} {index})",
         )
-        document.unit = model.unit
-        document.search_text = search.searchable_text(document)
+        document.unit = model.unit  # bulk_create folds the search text from it
         documents.append(document)
     return [d.pk for d in Document.objects.bulk_create(documents)]
 

@@ -34,6 +34,7 @@ rounds.freshness for how a summary that no longer matches them is refused.
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from plans.formatting import assessment_vn, number_vn, target_label, unit_value_label, value_label
@@ -160,20 +161,18 @@ def unit_met(target, value, previous=None):
 
 def previous_compiled(period):
     """{code: value} of the previous summary report (same kind of period preferred), or {}."""
-    candidates = (
+    # The newest compiled summary of the same kind of period, else the newest compiled one: read in
+    # that order, and only their figures, not the whole content of every earlier summary.
+    same_kind_first = Case(When(period__kind=period.kind, then=Value(0)), default=Value(1), output_field=IntegerField())
+    figures = (
         Document.objects.filter(kind=Kind.SUMMARY_REPORT, plan_id=period.plan_id, period__data_end__lt=period.data_end)
-        .select_related("period")
-        .order_by("-period__data_end", "-id")
+        .order_by(same_kind_first, "-period__data_end", "-id")
+        .values_list("content__compiled__targets", flat=True)
     )
-    best = None
-    for doc in candidates:
-        if not doc.typed_content.compiled_targets:
-            continue
-        if best is None or (doc.period.kind == period.kind and best.period.kind != period.kind):
-            best = doc
-    if best is None:
-        return {}
-    return {row.code: row.value for row in best.typed_content.compiled_targets}
+    for targets in figures:
+        if targets:
+            return {row.code: row.value for row in map(doc_content.CompiledTarget.model_validate, targets)}
+    return {}
 
 
 def _load(period):
@@ -309,7 +308,10 @@ def draft_sections(period, rows, reports, targets):
         commune_line += f"; bảo đảm đủ số liệu để đánh giá các chỉ tiêu {', '.join(pending)}"
     next_tasks.append(commune_line + ".")
 
-    plan_document = Document.objects.filter(kind=Kind.PLAN, plan_id=plan.pk, state=State.ISSUED).first()
+    # The plan's number and date are all the opening cites (state: the FSM field is never deferred).
+    plan_document = (
+        Document.objects.filter(kind=Kind.PLAN, plan_id=plan.pk, state=State.ISSUED).only("state", "number_label", "issued_on").first()
+    )
     received = len(set(reports) & set(reporting))
     return {
         "preamble": narrative.opening(period, plan, plan_document, received, len(reporting)),
@@ -422,7 +424,7 @@ def compile_period(period, user, *, replace_sections=False):
 
     Returns (document, created). Used by the "Tổng hợp" button and `manage.py compile_summary`.
     """
-    existing = Document.objects.filter(kind=Kind.SUMMARY_REPORT, period=period).first()
+    existing = Document.objects.filter(kind=Kind.SUMMARY_REPORT, period=period).values_list("pk", flat=True).first()
     if existing is None:
         return create_summary(period, user), True
     return compile_summary(existing, user, replace_sections=replace_sections), False

@@ -189,6 +189,25 @@ def pdf_state(document):
     return pdfs.current(document)
 
 
+# A number standing for a document's id in a URL reversed once for a whole list (row_urls).
+_ID_MARK = "9876543210123"
+
+
+def row_urls(documents, **names):
+    """Give each document, as attribute=view name, the URL reverse(name, args=[document.pk]) gives:
+    one reverse() per name for the list rather than one per row (reverse() costs about 0.1 ms, and a
+    queue of 25 rows needs 75 links)."""
+    patterns = {attribute: reverse(name, args=[int(_ID_MARK)]) for attribute, name in names.items()}
+    for document in documents:
+        for attribute, pattern in patterns.items():
+            if pattern.count(_ID_MARK) == 1:
+                url = pattern.replace(_ID_MARK, str(document.pk))
+            else:  # the mark is part of the site's prefix too: no shortcut
+                url = reverse(names[attribute], args=[document.pk])
+            setattr(document, attribute, url)
+    return documents
+
+
 def work_url(document, user):
     """Where this user does their next step on the document."""
     if document.state in (State.SUBMITTED, State.UNDER_REVIEW) and user.has_perm("workflows.start_review_document", document):

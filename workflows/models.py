@@ -36,6 +36,14 @@ class DocumentIsFrozen(Exception):
 
 
 class DocumentQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create bypasses save(): fold the search text here too, so that no way of writing a
+        # document leaves it unsearchable.
+        objs = list(objs)
+        for document in objs:
+            document.search_text = search.searchable_text(document)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):
         # Bulk updates bypass save(); never let them touch issued documents.
         return super(DocumentQuerySet, self.exclude(state=State.ISSUED)).update(**kwargs)

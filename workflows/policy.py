@@ -154,8 +154,10 @@ def load_four_eyes(documents, within=None):
     """Attach authorship to each document in three queries, whatever their number.
 
     Authors: the creator, everyone who saved a version, everyone who submitted it. `within`, the
-    queryset the documents came from, is used as a subquery so that a list page runs the same
-    queries whether it shows no document or a hundred.
+    queryset the documents came from, is used as a subquery when there is no document, so that a
+    list page runs the same queries whether it shows no document or a hundred; otherwise the
+    documents' own ids are (a list's whole query, compiled three times over and run again inside
+    each of the three, costs more than the page's rows).
     """
     # workflows.models imports this module for its transitions' permissions, so the models are
     # taken from Django's app registry rather than imported back.
@@ -163,8 +165,10 @@ def load_four_eyes(documents, within=None):
     DocumentVersion = apps.get_model("workflows", "DocumentVersion")
     documents = list(documents)
     by_pk = {d.pk: d for d in documents}
-    ids = within.order_by().values("pk") if within is not None else list(by_pk)
-    unit_ids = within.order_by().values("unit_id") if within is not None else list({d.unit_id for d in documents})
+    if within is not None and not documents:
+        ids, unit_ids = within.order_by().values("pk"), within.order_by().values("unit_id")
+    else:
+        ids, unit_ids = list(by_pk), list({d.unit_id for d in documents})
     authors = {pk: set() for pk in by_pk}
     exempt = {pk: set() for pk in by_pk}
     versions = DocumentVersion.objects.filter(document_id__in=ids, created_by__isnull=False).values_list(

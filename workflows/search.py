@@ -1,9 +1,9 @@
 """Document search that ignores Vietnamese diacritics and case ("chuyen doi so" finds "chuyển đổi số").
 
 Every document keeps its searchable text folded in a column, `Document.search_text`, written by
-`searchable_text` on every save (Document.save, the one place): title, number, unit, sections and
-initiatives, lower-cased, without diacritics, đ as d, every run of punctuation or space as one
-space, with a space at both ends. A query is folded by the same function and matched as a phrase
+`searchable_text` on every save (Document.save, and Document.objects.bulk_create for documents
+written in bulk): title, number, unit, sections and initiatives, lower-cased, without diacritics,
+đ as d, every run of punctuation or space as one space, with a space at both ends. A query is folded by the same function and matched as a phrase
 that starts at a word boundary: `search_text LIKE '% <query>%'`.
 
 On PostgreSQL that LIKE is served by a trigram GIN index on the column (pg_trgm, migration

@@ -60,6 +60,16 @@ def record_version(document, user):
     policy.forget_four_eyes(document)
 
 
+def record_versions(documents, user):
+    """record_version for documents just written in bulk (Document.objects.bulk_create), in one
+    insert: each gets its version `document.version` as it stands."""
+    DocumentVersion.objects.bulk_create(
+        [DocumentVersion(document=d, number=d.version, title=d.title, content=d.content, created_by=user) for d in documents]
+    )
+    for document in documents:
+        policy.forget_four_eyes(document)
+
+
 def save_new_version(document, user):
     """Persist changed content of a locked, editable document as its next numbered version."""
     document.version += 1

@@ -67,6 +67,52 @@ def test_a_unit_that_created_its_own_report_first_keeps_it():
     assert report_of(period("2026-H1"), "tramyte").pk == own.pk
 
 
+def test_drafts_opened_in_bulk_are_found_by_the_unaccented_search_and_carry_their_first_version():
+    from workflows import search
+
+    result = open_round(period("2026-H1"), demo("vhxh"))
+    found = search.search(Document.objects.filter(period__code="2026-H1"), "ban can su xom 1 (mau)")
+    assert [d.pk for d in found] == [report_of(period("2026-H1"), "xom-01").pk]
+    for document in Document.objects.filter(pk__in=[d.pk for d in result.created]):
+        assert document.search_text == search.searchable_text(document)
+        assert document.version == 1
+        version = DocumentVersion.objects.get(document=document)
+        assert (version.number, version.title, version.content, version.created_by.username) == (
+            1, document.title, document.content, "vhxh"
+        )
+
+
+def test_a_draft_created_while_the_round_opens_is_kept_and_the_others_are_written_one_by_one(monkeypatch):
+    """The unique constraint is the last defence: a report that appears after the round read the
+    existing ones (here the unit creates its own in between) fails the bulk insert, and the round
+    writes the other drafts one at a time."""
+    from rounds import services
+    from workflows.services import create_document
+
+    own = []
+    real_previous_values = services.previous_values
+
+    def a_unit_is_quicker(period_obj, unit_ids):
+        own.append(create_document(demo("tramyte"), "unit_report", plan=the_plan(), period=period_obj))
+        return real_previous_values(period_obj, unit_ids)
+
+    monkeypatch.setattr(services, "previous_values", a_unit_is_quicker)
+    result = open_round(period("2026-H1"), demo("vhxh"))
+    assert len(result.created) == 24 and all(d.pk for d in result.created)
+    assert report_of(period("2026-H1"), "tramyte").pk == own[0].pk
+    assert Document.objects.filter(kind="unit_report", period__code="2026-H1").count() == 25
+    assert DocumentVersion.objects.filter(document__period__code="2026-H1", number=1).count() == 25
+
+
+def test_without_ids_from_a_bulk_insert_the_drafts_are_written_one_by_one(monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    result = open_round(period("2026-H1"), demo("vhxh"))
+    assert len(result.created) == 25 and all(d.pk for d in result.created)
+    assert DocumentVersion.objects.filter(document__period__code="2026-H1", number=1).count() == 25
+
+
 @pytest.mark.parametrize("username", ["tramyte", "vanphong", "pct", "vanthu", "admin"])
 def test_only_coordinator_staff_open_a_round(username):
     with pytest.raises(Forbidden) as caught:

@@ -121,9 +121,9 @@ class SearchView(LoginRequiredMixin, View):
     def get(self, request):
         user = request.user
         chosen = {k: query_param(request, k) for k in ("kind", "period", "unit", "state", "q")}
-        qs = queries.find_documents(user, **chosen)
+        qs = queries.find_documents(user, **chosen, people=False)
         page = page_of(request, qs)
-        mark_overdue(page.object_list)
+        page.object_list = presenters.row_urls(mark_overdue(queries.with_people(page.object_list)), detail_url="van-ban:detail")
         periods = _periods_for(user)
         units = _units_for(user)
         return render(

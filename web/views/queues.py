@@ -27,9 +27,10 @@ class ReviewQueueView(LoginRequiredMixin, View):
     def get(self, request):
         user = request.user
         state, period = query_param(request, "trang-thai", 20), query_param(request, "ky", 20)
-        candidates = queries.review_candidates(user, state=state, period=period)
+        candidates = queries.review_candidates(user, state=state, period=period, people=False)
         page = page_of(request, candidates)
-        documents = mark_overdue(queries.reviewable(user, page.object_list, candidates))
+        documents = mark_overdue(queries.reviewable(user, queries.with_people(page.object_list), candidates))
+        presenters.row_urls(documents, review_url="tham-dinh:review", transition_url="van-ban:transition")
         periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
         return render(
             request,
