@@ -26,9 +26,13 @@ from documents.pdf import PdfUnavailable, docx_to_pdf
 from documents.rendering import file_name, render_docx
 from workflows.errors import Invalid, Unavailable
 
-from . import pdfsign, verify
-from .keys import KeyRefused, check_certificate, holder_name, open_signer
+from .lazy import module
 from .models import SignedPdf, SigningKey
+
+# pyHanko and the rest load when a PDF is first signed or checked (signatures.lazy says why).
+pdfsign = module("signatures.pdfsign")
+verify = module("signatures.verify")
+keys = module("signatures.keys")
 
 logger = logging.getLogger(__name__)
 STAGE = SignedPdf.Stage
@@ -127,14 +131,14 @@ def sign_document(sender, document, signer, signed_file=None, **kwargs):
     data = prepare_pdf(document)
     found = _locate(document, data, name)
     try:
-        with open_signer(key, name) as pyhanko_signer:
+        with keys.open_signer(key, name) as pyhanko_signer:
             signed = pdfsign.sign_as_person(
                 data, pyhanko_signer, found, image=_image(key),
                 reason=f"{signer.position or 'Người ký'} ký ban hành", location=document.commune.place_name,
                 verify_line=_verify_line(document),
             )
-            subject = holder_name(pyhanko_signer.signing_cert)
-    except KeyRefused as exc:
+            subject = keys.holder_name(pyhanko_signer.signing_cert)
+    except keys.KeyRefused as exc:
         raise _refuse(exc.detail) from None
     except Exception as exc:  # noqa: BLE001 - a token that fails mid-signature: refuse, change nothing
         logger.exception("Signing document %s failed", document.pk)
@@ -186,11 +190,11 @@ def accept_signed_elsewhere(document, signer, data):
     if not row.ok:
         raise _upload_refused("Chữ ký số trong tệp không hợp lệ: " + row.problem)
     try:
-        check_certificate(pdfsign.signing_certificate(data), _signer_name(signer))
-    except KeyRefused as exc:
+        keys.check_certificate(pdfsign.signing_certificate(data), _signer_name(signer))
+    except keys.KeyRefused as exc:
         raise _upload_refused(exc.detail) from None
     SignedPdf.objects.filter(document_id=document.pk, stage=STAGE.SIGNED).delete()
-    return _store(document, STAGE.SIGNED, data, signer, holder_name(pdfsign.signing_certificate(data)))
+    return _store(document, STAGE.SIGNED, data, signer, keys.holder_name(pdfsign.signing_certificate(data)))
 
 
 def iso_vietnam(moment):
@@ -214,15 +218,15 @@ def issue_document(sender, document, **kwargs):
         raise Unavailable(str(exc)) from None
     now = timezone.now()
     try:
-        with open_signer(key, organisation) as pyhanko_signer:
+        with keys.open_signer(key, organisation) as pyhanko_signer:
             final = pdfsign.sign_as_organisation(
                 data, pyhanko_signer,
                 number=document.number_label, date_text=dates.long_date(document.issued_on),
                 seal=_image(key), organisation=organisation, signed_at=iso_vietnam(now),
                 reason="Văn thư ký số của cơ quan khi phát hành", location=document.commune.place_name,
             )
-            subject = holder_name(pyhanko_signer.signing_cert)
-    except KeyRefused as exc:
+            subject = keys.holder_name(pyhanko_signer.signing_cert)
+    except keys.KeyRefused as exc:
         raise _refuse("Không ký số của cơ quan được: " + exc.detail) from None
     except pdfsign.LayoutNotFound as exc:
         raise Unavailable(exc.detail) from None
