@@ -161,6 +161,22 @@ def test_openapi_document_describes_every_endpoint():
 
 
 @pytest.mark.django_db
+def test_openapi_document_is_built_once_per_process(monkeypatch):
+    import ninja.main
+
+    from api.api import api
+
+    api.__dict__.pop("_openapi_schemas", None)  # as a new process starts
+    builds = []
+    build = ninja.main.get_schema
+    monkeypatch.setattr(ninja.main, "get_schema", lambda **kwargs: builds.append(kwargs) or build(**kwargs))
+    first = Client().get("/api/v1/openapi.json")
+    second = Client().get("/api/v1/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and len(builds) == 1
+
+
+@pytest.mark.django_db
 def test_docs_page_works_offline_with_bundled_swagger_ui():
     client = Client()
     page = client.get("/api/v1/docs")
