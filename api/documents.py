@@ -91,7 +91,8 @@ def list_documents(
     """Một đơn vị thấy văn bản của mình; người thẩm định, lãnh đạo, văn thư và quản trị thấy mọi văn bản
     của xã mình (cán bộ cấp tỉnh được giao theo dõi thêm xã nào thì thấy thêm xã đó). Cùng danh sách với
     trang Tra cứu (workflows.queries.find_documents), mới sửa trước, theo trang (`page`, `limit`)."""
-    qs = queries.find_documents(request.auth, kind=kind, period=period, unit=unit, state=state, q=q)
+    # A summary names no reviewer, signer or assignee: their joins would only cost the planner.
+    qs = queries.find_documents(request.auth, kind=kind, period=period, unit=unit, state=state, q=q, people=False)
     return paginate(qs, pager, presenters.document_summary)
 
 
