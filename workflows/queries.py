@@ -99,9 +99,10 @@ def find_documents(user, *, kind=None, period=None, unit=None, state=None, q="",
     return search.search(qs, q).order_by("-updated_at", "-id")
 
 
-def waiting_candidates(user):
+def waiting_candidates(user, *, people=True):
     """The query behind 'Việc cần xử lý': documents whose next step may be this user's, by deadline.
-    A page of it goes through `keep_theirs` (four eyes) before it is shown."""
+    A page of it goes through `keep_theirs` (four eyes) before it is shown; people=False: see
+    documents_for."""
     if not user.is_authenticated:
         return Document.objects.none()
     wanted = Q(pk__in=[])
@@ -119,7 +120,7 @@ def waiting_candidates(user):
         wanted |= Q(kind__in=list(policy.SIGNED_KINDS), state=State.APPROVED, commune_id=user.home_commune_id)
     if user.has_role(Role.CLERK):
         wanted |= Q(state=State.SIGNED, commune_id=user.home_commune_id)
-    return documents_for(user).filter(wanted).order_by("period__deadline", "id")
+    return documents_for(user, people=people).filter(wanted).order_by("period__deadline", "id")
 
 
 def keep_theirs(user, documents, within):
