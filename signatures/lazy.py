@@ -1,21 +1,24 @@
 """Modules of this app that load pyHanko, pdfminer and fontTools, imported on first use.
 
 Those libraries are about a second of every process's start-up, and the web application and the
-API import the signing services at start (URLs → views → services) while most processes (most
-`manage.py` commands, most requests of a worker) never sign or check a PDF. The standard library's
-LazyLoader defers executing the module until one of its attributes is first read.
+API import the signing services at start (URLs → views → services), while most processes (most
+`manage.py` commands, most requests of a worker) never sign or check a PDF.
+
+Not the standard library's LazyLoader: before Python 3.12 it is not thread-safe (a second thread
+reading an attribute while the first one loads the module gets an AttributeError), and gunicorn's
+threads may well sign two documents at once. importlib.import_module takes the import lock.
 """
-import importlib.util
-import sys
+from importlib import import_module
 
 
-def module(name):
-    """The module `name`, loaded when first used (the one already loaded, if it is)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    lazy = importlib.util.module_from_spec(spec)
-    sys.modules[name] = lazy
-    spec.loader.exec_module(lazy)
-    return lazy
+class Deferred:
+    """Stands for the module `name`, imported when one of its attributes is first read."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        return getattr(import_module(self._name), attribute)
+
+    def __repr__(self):
+        return f"<deferred module {self._name}>"

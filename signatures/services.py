@@ -26,13 +26,13 @@ from documents.pdf import PdfUnavailable, docx_to_pdf
 from documents.rendering import file_name, render_docx
 from workflows.errors import Invalid, Unavailable
 
-from .lazy import module
+from .lazy import Deferred
 from .models import SignedPdf, SigningKey
 
 # pyHanko and the rest load when a PDF is first signed or checked (signatures.lazy says why).
-pdfsign = module("signatures.pdfsign")
-verify = module("signatures.verify")
-keys = module("signatures.keys")
+pdfsign = Deferred("signatures.pdfsign")
+verify = Deferred("signatures.verify")
+keys = Deferred("signatures.keys")
 
 logger = logging.getLogger(__name__)
 STAGE = SignedPdf.Stage

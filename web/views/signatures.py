@@ -9,14 +9,14 @@ from django.views import View
 
 from documents import rendering
 from signatures import services as signing
-from signatures.lazy import module
+from signatures.lazy import Deferred
 from workflows import policy, services
 from workflows.errors import Forbidden, WorkflowError, WrongState
 from workflows.models import State
 
 from .common import error_page, visible_document
 
-verify = module("signatures.verify")  # pyHanko loads with the first check (signatures.lazy)
+verify = Deferred("signatures.verify")  # pyHanko loads with the first check (signatures.lazy)
 MAX_UPLOAD = 30 * 1024 * 1024
 
 
