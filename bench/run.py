@@ -9,7 +9,8 @@ library must do for the same result:
   same first page of rows;
 - search: the same, the baseline being the indexed LIKE on the folded column;
 - issue: one process, one commune per process (4 communes), N processes in one commune; baseline:
-  a raw `UPDATE … RETURNING` of the register's sequence row by as many processes;
+  a raw `UPDATE … RETURNING` of the register's sequence row by as many processes; the ceiling
+  that the machine's cores put on issuing in parallel, from the CPU one issue takes;
 - reminders: a first and a second run over the whole dataset (mail to a dummy backend);
 - rounds: opening each commune's next round and compiling its summary report, per commune and for
   every commune one after another, each in a transaction rolled back (the dataset stays as made);
@@ -22,9 +23,11 @@ import io
 import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -182,13 +185,41 @@ def signed_documents(commune, count, tag):
 
 
 def _issue_many(clerk_username, document_ids):
+    """Issue the documents one after another; the first one untimed, since a fresh process loads its
+    templates and compiles its queries once. Returns the latencies, when the timed part began and
+    ended, and the CPU seconds it took here and in its database server process (None when that
+    cannot be read: another machine, or SQLite, whose work is already this process's)."""
     clerk = User.objects.get(username=clerk_username)
+    perform_transition(document_ids[0], clerk, "issue")
     times = []
-    for pk in document_ids:
-        began = time.perf_counter()
+    cpu_before = _cpu_seconds()
+    began = time.perf_counter()
+    for pk in document_ids[1:]:
+        started = time.perf_counter()
         perform_transition(pk, clerk, "issue")
-        times.append(time.perf_counter() - began)
-    return times
+        times.append(time.perf_counter() - started)
+    ended = time.perf_counter()
+    cpu_after = _cpu_seconds()
+    cpu = None if None in (cpu_before, cpu_after) else cpu_after - cpu_before
+    return times, began, ended, cpu
+
+
+def _cpu_seconds():
+    """CPU seconds used so far by this process and by the PostgreSQL process serving its connection
+    (read from /proc when the server runs on this machine); None if the server's cannot be read."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    own = usage.ru_utime + usage.ru_stime
+    if connection.vendor != "postgresql":
+        return own
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        # Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command's ")".
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return own + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _register_updates(sequence_id, count):
@@ -212,31 +243,52 @@ def clerk_of(commune):
     return person(commune, "clerk")
 
 
+def _timed(results):
+    """Latencies of all processes, and their issues per second over the timed parts (the processes
+    are released together; perf_counter is the same clock in all of them)."""
+    times = [t for r in results for t in r[0]]
+    wall = max(r[2] for r in results) - min(r[1] for r in results)
+    return times, len(times) / wall
+
+
 def issuing_rows(communes, *, per_run, clients):
+    """Issuing in one process, in four communes at once (one process each) and in one commune from
+    `clients` processes. Each process issues one document untimed first.
+
+    The four communes never wait for each other (only a register's row is serial), so what they
+    reach over one process is bounded by the machine: issuing keeps a core busy (the Word render in
+    Python, then PostgreSQL), so N cores give at most N ÷ (CPU seconds per issue) per second. The
+    report gives that ceiling, measured in the one-process run, beside the ratio reached."""
     rows = []
     tag = f"i{int(time.time())}"
     first = communes[0]
-    ids = signed_documents(first, per_run, f"{tag}-a")
-    results, wall = in_processes(_issue_many, [(clerk_of(first).username, ids)])
-    one_rate = per_run / wall
-    median, high = summary(results[0])
-    rows.append(Row("issue, 1 process, one commune", median, high, extra=f"{one_rate:.2f}/s"))
+    ids = signed_documents(first, per_run + 1, f"{tag}-a")
+    results, _ = in_processes(_issue_many, [(clerk_of(first).username, ids)])
+    times, one_rate = _timed(results)
+    median, high = summary(times)
+    cpu = results[0][3]
+    rows.append(Row("issue, 1 process, one commune", median, high,
+                    extra=f"{one_rate:.2f}/s" + (f"; {cpu * 1000 / per_run:.0f} ms of CPU per issue (application and database)" if cpu else "")))
 
     four = communes[:4]
-    jobs = [(clerk_of(c).username, signed_documents(c, per_run // 4, f"{tag}-b")) for c in four]
-    results, wall = in_processes(_issue_many, jobs)
-    four_rate = per_run / wall
-    median, high = summary([t for r in results for t in r])
-    rows.append(Row(f"issue, {len(four)} communes in parallel (1 process each)", median, high,
-                    extra=f"{four_rate:.2f}/s = {four_rate / one_rate:.2f}× one process"))
+    jobs = [(clerk_of(c).username, signed_documents(c, per_run // 4 + 1, f"{tag}-b")) for c in four]
+    results, _ = in_processes(_issue_many, jobs)
+    times, four_rate = _timed(results)
+    median, high = summary(times)
+    extra = f"{four_rate:.2f}/s = {four_rate / one_rate:.2f}× one process"
+    if cpu:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        ceiling = cores / (cpu / per_run)
+        extra += f"; ceiling of this machine {ceiling / one_rate:.2f}× ({cores} cores ÷ CPU per issue = {ceiling:.1f}/s)"
+    rows.append(Row(f"issue, {len(four)} communes in parallel (1 process each)", median, high, extra=extra))
 
-    ids = signed_documents(first, per_run, f"{tag}-c")
+    ids = signed_documents(first, per_run + clients, f"{tag}-c")
     jobs = [(clerk_of(first).username, ids[i::clients]) for i in range(clients)]
-    results, wall = in_processes(_issue_many, jobs)
-    same_rate = per_run / wall
-    median, high = summary([t for r in results for t in r])
+    results, _ = in_processes(_issue_many, jobs)
+    times, same_rate = _timed(results)
+    median, high = summary(times)
     sequence = NumberSequence.objects.filter(commune=first).order_by("-year").first()
-    base, base_wall = in_processes(_register_updates, [(sequence.pk, per_run // clients)] * clients)
+    base, base_wall = in_processes(_register_updates, [(sequence.pk, max(1, per_run // clients))] * clients)
     b_median, b_high = summary([t for r in base for t in r])
     rows.append(Row(f"issue, {clients} processes, one commune", median, high, "raw UPDATE … RETURNING of the sequence row, same processes",
                     b_median, b_high, extra=f"{same_rate:.2f}/s (baseline {per_run / base_wall:.0f}/s)"))

@@ -57,6 +57,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from organizations.models import Unit
 from plans.formatting import date_vn
 from workflows import policy
 from workflows.models import AuditEntry, Document, Kind, State
@@ -85,17 +86,21 @@ class RunResult:
 # --- recipients ---------------------------------------------------------------------------
 
 class Directory:
-    """Who to write to, loaded once per run in one query for a set of units and communes, and
-    indexed by unit and by commune: finding a unit's staff, a commune's coordinators or a
-    document's reviewers looks at those people only, not at everyone of the province."""
+    """Who to write to, loaded once per run for a set of units and communes, and indexed by unit
+    and by commune: finding a unit's staff, a commune's coordinators or a document's reviewers
+    looks at those people only, not at everyone of the province.
+
+    Two queries, the staff of the units and the people attached to the communes, each served by its
+    index: one query with an OR across the join to the units made PostgreSQL read every account and
+    every unit of the province (15 ms at 500 communes, for each transition notice)."""
 
     def __init__(self, unit_ids, commune_ids):
-        people = list(
-            User.objects.filter(is_active=True)
-            .filter(Q(unit_id__in=unit_ids) | Q(unit__commune_id__in=commune_ids) | Q(commune_id__in=commune_ids))
-            .select_related("unit")
-            .order_by("id")
-        )
+        units = Unit.objects.filter(Q(pk__in=unit_ids) | Q(commune_id__in=commune_ids)).values("pk")
+        active = User.objects.filter(is_active=True).select_related("unit")
+        found = {person.pk: person for person in active.filter(unit_id__in=units)}
+        if commune_ids:
+            found.update((person.pk, person) for person in active.filter(commune_id__in=commune_ids))
+        people = [found[pk] for pk in sorted(found)]
         self.by_unit = {}
         self.by_commune = {}
         self.by_home_commune = {}  # unit staff and people of no unit (the Chủ tịch, Phó Chủ tịch)

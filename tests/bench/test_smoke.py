@@ -53,3 +53,6 @@ def test_dataset_then_run_writes_a_report_with_every_row(tmp_path, settings):
     assert "failed" not in report
     assert "sent 0" in next(line for line in table if line.startswith("| reminder run (second)"))
     assert "×" in next(line for line in table if line.startswith("| Word render"))
+    # The parallel issuing row says what the machine's cores allow, measured from the CPU of one issue.
+    assert "ceiling of this machine" in next(line for line in table if line.startswith("| issue, 4 communes"))
+    assert "ms of CPU per issue" in next(line for line in table if line.startswith("| issue, 1 process"))
