@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the token revocation receivers
+        from . import sessions, signals  # noqa: F401 - connect the session stamp and token revocation receivers

@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",  # 503 when the database is lost; outside sessions
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.IdleSessionMiddleware",  # Django's, extending the session at most once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -296,10 +296,11 @@ AUTH_PASSWORD_VALIDATORS += [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
-# A session ends after a working day without activity; every request extends it.
+# A session ends after a working day without activity; a request extends it, writing the session
+# at most once every SESSION_REFRESH_SECONDS (accounts.sessions), not on every request.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(10 * 3600)))
+SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "60"))
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
 # --- end of issue 9 block ------------------------------------------------------------------------
 
 # --- Content-Security-Policy (django-csp 4; issue 9) -------------------------------------------

@@ -6,13 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from api.auth import hash_token
 from tests.helpers.api import PASSWORD, ApiClient, assert_error, login
+from tests.helpers.workflow import aware
 
 pytestmark = pytest.mark.django_db
 
@@ -254,26 +257,53 @@ def test_changing_the_password_keeps_the_session_and_revokes_tokens():
 
 # --- office-length sessions ---------------------------------------------------------------------
 
-def test_a_session_lasts_a_working_day_of_inactivity_and_activity_extends_it():
+def _session_writes(client, path):
+    """The response to GET path, and the statements of that request that wrote the session table."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+    return response, writes
+
+
+def test_a_session_lasts_a_working_day_of_inactivity_and_activity_extends_it(clock):
+    clock.set(2026, 6, 1, 8, 0)
     client = Client()
     response = client.post("/accounts/login/", {"username": "tramyte", "password": PASSWORD})
     assert response.status_code == 302
     assert int(response.cookies["sessionid"]["max-age"]) == 10 * 3600
     session = Session.objects.get(session_key=client.cookies["sessionid"].value)
-    assert abs(session.expire_date - (timezone.now() + timedelta(hours=10))) < timedelta(minutes=1)
-    # Nine hours later the person is still at work: the next page extends the session.
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(hours=1))
-    assert client.get("/van-ban/").status_code == 200
+    assert session.expire_date == aware(2026, 6, 1, 18, 0)
+    # The pages of the next minute read the session and write nothing.
+    clock.set(2026, 6, 1, 8, 0, 40)
+    response, writes = _session_writes(client, "/van-ban/")
+    assert response.status_code == 200 and writes == [] and "sessionid" not in response.cookies
     session.refresh_from_db()
-    assert session.expire_date > timezone.now() + timedelta(hours=9, minutes=59)
+    assert session.expire_date == aware(2026, 6, 1, 18, 0)
+    # Nine hours later the person is still at work: the next page extends the session, row and cookie.
+    clock.set(2026, 6, 1, 17, 0)
+    response, writes = _session_writes(client, "/van-ban/")
+    assert response.status_code == 200 and writes
+    assert int(response.cookies["sessionid"]["max-age"]) == 10 * 3600
+    session.refresh_from_db()
+    assert session.expire_date == aware(2026, 6, 2, 3, 0)
     # After a working day without activity the session is over.
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    clock.set(2026, 6, 2, 3, 0, 1)
     response = client.get("/van-ban/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_an_api_call_with_a_token_neither_reads_nor_extends_a_session(clock):
+    clock.set(2026, 6, 1, 8, 0)
+    api = login("tramyte")
+    clock.set(2026, 6, 1, 17, 0)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/me").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
 
 
 def test_session_idle_time_is_a_setting():
     from django.conf import settings
 
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_SECONDS == 10 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS == 60
+    assert not getattr(settings, "SESSION_SAVE_EVERY_REQUEST", False)
