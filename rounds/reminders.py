@@ -148,13 +148,29 @@ def _dedupe(values):
     return list(dict.fromkeys(v for v in values if v))
 
 
+SUBJECT_LIMIT = ReminderLog._meta.get_field("subject").max_length
+
+
+def _subject(text):
+    """The subject of a message, also its in-app text: one line (an e-mail subject cannot hold a
+    line break; Django refuses the whole message) of at most SUBJECT_LIMIT characters, cut between
+    words with «…». The body keeps the whole text."""
+    text = " ".join(text.split())
+    if len(text) <= SUBJECT_LIMIT:
+        return text
+    cut = text[: SUBJECT_LIMIT - 1]
+    if " " in cut[SUBJECT_LIMIT // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def _row(document, kind, offset, users, emails, subject, body, status=ReminderLog.Status.PENDING):
     return ReminderLog(
         document=document,
         kind=kind,
         offset=offset,
         status=status,
-        subject=subject[:300],
+        subject=_subject(subject),
         body=body,
         user_ids=_dedupe(u.pk for u in users),
         emails=_dedupe(e.strip().lower() for e in emails),
@@ -441,7 +457,7 @@ def _notice_text(kind, entry, document):
         number = f" số {document.number_label}" if document.number_label else ""
         subject = f"Văn bản đã ban hành{number}: {document.title}"
         body = f"{actor} đã cấp số và phát hành văn bản{number} «{document.title}» ngày {when}."
-    return subject[:300], body + comment + link + _signature()
+    return subject, body + comment + link + _signature()
 
 
 def _audience(audience, document, directory):

@@ -145,7 +145,7 @@ def hand_over(document_id, user, to_user_id, note="", *, expected_assignee=None)
     _notify_after_commit(
         entry,
         [recipient.pk],
-        f"{_name(user)} chuyển cho bạn xử lý văn bản «{document.title}»: {note}"[:500],
+        f"{_name(user)} chuyển cho bạn xử lý văn bản «{document.title}»: {note}",
     )
     return document
 
@@ -197,7 +197,7 @@ def request_consultation(document_id, user, unit_code, question, deadline):
     _notify_after_commit(
         entry,
         list(staff),
-        f"{_name(user)} xin ý kiến {unit.name} về văn bản «{document.title}», hạn trả lời {day:%d/%m/%Y}."[:500],
+        f"{_name(user)} xin ý kiến {unit.name} về văn bản «{document.title}», hạn trả lời {day:%d/%m/%Y}.",
     )
     return consultation
 
@@ -230,7 +230,7 @@ def answer_consultation(consultation_id, user, answer, uploaded=None):
     _notify_after_commit(
         entry,
         [consultation.requested_by_id],
-        f"{consultation.unit.name} đã trả lời ý kiến phối hợp về văn bản «{document.title}»."[:500],
+        f"{consultation.unit.name} đã trả lời ý kiến phối hợp về văn bản «{document.title}».",
     )
     return consultation
 
@@ -249,7 +249,7 @@ def give_instruction(document_id, user, text):
     entry = _audit(document, user, "instruct", text)
     told = set(policy.four_eyes(document).authors) | {document.reviewer_id, document.assignee_id}
     told.discard(user.pk)
-    _notify_after_commit(entry, told, f"{_name(user)} có ý kiến chỉ đạo về văn bản «{document.title}»: {text}"[:500])
+    _notify_after_commit(entry, told, f"{_name(user)} có ý kiến chỉ đạo về văn bản «{document.title}»: {text}")
     return entry
 
 

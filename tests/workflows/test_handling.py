@@ -162,6 +162,29 @@ def test_instruction_by_the_leader_told_to_author_and_reviewer(committed):
     assert "text" in empty.value.errors
 
 
+def test_a_long_instruction_on_several_lines_reaches_its_readers_in_the_application_and_by_mail(committed, mailoutbox):
+    """An instruction is typed in a text box: line breaks cannot go into an e-mail's subject (Django
+    refuses the message) and its length cannot go into the outbox's subject column; the notice
+    still reaches everyone, with the whole text in the e-mail's body."""
+    document = document_in("unit_report", "under_review")
+    for username in ("tramyte", "vhxh"):
+        person = demo(username)
+        person.email, person.email_notifications = f"{username}@example.invalid", True
+        person.save()
+    text = "Đề nghị Trạm Y tế:\n- làm rõ tỷ lệ tiêm chủng;\n- bổ sung minh chứng " + "số liệu từng thôn, " * 30 + "hết."
+    with committed():
+        handling.give_instruction(document.pk, demo("pct"), text)
+    notices = Notification.objects.filter(kind="instruct", document=document)
+    assert set(notices.values_list("user__username", flat=True)) == {"tramyte", "vhxh"}
+    message = notices.first().message
+    assert "\n" not in message and len(message) <= 300 and message.endswith("…")
+    assert "có ý kiến chỉ đạo về văn bản «" in message and "»: Đề nghị Trạm Y tế: - làm rõ tỷ lệ tiêm chủng; - bổ sung" in message
+    assert not message[:-1].endswith(" ")  # cut between words, not inside one
+    assert len(mailoutbox) == 1 and sorted(mailoutbox[0].to) == ["tramyte@example.invalid", "vhxh@example.invalid"]
+    assert "\n" not in mailoutbox[0].subject
+    assert "- làm rõ tỷ lệ tiêm chủng;" in mailoutbox[0].body and "hết." in mailoutbox[0].body
+
+
 def test_step_deadline_in_working_days(clock):
     clock.set(2026, 6, 5, 9, 0)  # a Friday
     document = document_in("unit_report", "submitted")
