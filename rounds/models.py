@@ -144,6 +144,7 @@ class ReminderLog(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ gửi"
+        MAIL_PENDING = "mail_pending", "Đã báo trong hệ thống, chờ gửi thư"
         SENT = "sent", "Đã gửi"
         SUPERSEDED = "superseded", "Không gửi (đã có nhắc gần hạn hơn)"
 

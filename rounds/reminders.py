@@ -24,16 +24,19 @@ Exactly once: the outbox protocol
    ON CONFLICT DO NOTHING on the unique key (document, kind, offset). Recipients and text are
    fixed in the row. Running this any number of times, or in parallel, yields one row per key,
    and a row, once written, is never forgotten: a message that became due is never skipped.
-2. Deliver: for each pending row, in its own transaction: claim the row (SELECT ... FOR UPDATE
-   SKIP LOCKED, so parallel runs never take the same row, then a conditional UPDATE ... WHERE
-   status = 'pending', which does the same job on SQLite), re-check that it still matters (a
-   report submitted meanwhile gets no reminder), create the in-app notifications, send the e-mail,
-   mark the row sent, commit. If sending fails, the transaction rolls back (no notifications
-   either), the attempt and error are recorded and the next run retries. If the process dies
-   half-way, the open transaction is rolled back by the database: rows already committed are
-   sent and are not sent again; the rest stay pending and the next run sends them.
-   In-app notifications are exactly-once (same transaction as the "sent" mark). For e-mail the
-   only remaining window is a crash after the SMTP server accepted the message and before the
+2. Deliver: each row in two steps, each its own transaction that first claims the row (SELECT ...
+   FOR UPDATE SKIP LOCKED, so parallel runs never take the same row, then a conditional UPDATE
+   ... WHERE status = <the step's status>, which does the same job on SQLite):
+   a. a 'pending' row: re-check that it still matters (a report submitted meanwhile gets no
+      reminder), create the in-app notifications and move the row to 'mail_pending' (to 'sent'
+      when it has no address), commit;
+   b. a 'mail_pending' row: re-check again, send the e-mail, mark the row 'sent', commit.
+   A failure rolls back its own step only: the attempt and error are recorded and the next run
+   retries that step. A mail server that is down thus delays the e-mail, never the in-app notices.
+   If the process dies half-way, the open transaction is rolled back by the database: steps
+   already committed are not done again; the rest are done by the next run.
+   In-app notifications are exactly-once (same transaction as the move past 'pending'). For e-mail
+   the only remaining window is a crash after the SMTP server accepted the message and before the
    commit (milliseconds); that message would be re-sent once by the next run, never skipped.
 
 Where it runs (rounds.tasks): the periodic run is the Celery task `send_reminders`, scheduled by
@@ -323,51 +326,91 @@ def _still_relevant(row, today):
 
 
 def deliver(row_id, now=None):
-    """Deliver one pending row; returns 'sent', 'superseded', 'skipped' or 'failed'."""
+    """Deliver one row; returns 'sent', 'superseded', 'skipped' or 'failed'.
+
+    Two steps, each in its own transaction under its own claim: the in-app notices, then the
+    e-mail. A mail server that is down holds back the e-mail only; the notices are already there.
+    `attempts` counts the calls that tried the row."""
     now = now or timezone.now()
+    counted = False
     try:
-        with transaction.atomic():
-            row = (
-                ReminderLog.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("document", "document__period")
-                .filter(pk=row_id, status=ReminderLog.Status.PENDING)
-                .first()
-            )
-            if row is None:
-                return "skipped"  # sent by a parallel run, or taken by one right now
-            # The claim. On PostgreSQL the row lock above already excludes other runs; on SQLite,
-            # which has no row locks, this conditional write serialises runs: a second run that
-            # read the row as pending matches nothing here once the first has committed.
-            if not ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.PENDING).update(attempts=F("attempts") + 1):
-                return "skipped"
-            if not _still_relevant(row, timezone.localdate(now)):
-                row.status = ReminderLog.Status.SUPERSEDED
-                row.save(update_fields=["status"])
-                return "superseded"
-            active = set(User.objects.filter(pk__in=row.user_ids, is_active=True).values_list("pk", flat=True))
-            Notification.objects.bulk_create(
-                [Notification(user_id=uid, document_id=row.document_id, kind=row.kind, message=row.subject) for uid in row.user_ids if uid in active]
-            )
-            if row.emails:
-                # A bounded timeout: without workers, transition notices are delivered inside a web request.
-                connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 10)
-                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
-            row.status = ReminderLog.Status.SENT
-            row.sent_at = now
-            row.last_error = ""
-            row.save(update_fields=["status", "sent_at", "last_error"])
-            return "sent"
+        outcome = _notify_in_app(row_id, now)
+        counted = outcome != "skipped"
+        if outcome in (ReminderLog.Status.MAIL_PENDING, "skipped"):
+            # Straight after step 1, or a row whose e-mail failed before.
+            return _mail(row_id, now, count=not counted)
+        return outcome
     except Exception as exc:  # noqa: BLE001 - any delivery error is recorded and retried next run
         log.warning("Reminder %s not delivered: %s", row_id, exc)
-        ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.PENDING).update(
-            attempts=F("attempts") + 1, last_error=str(exc)[:2000] or exc.__class__.__name__
+        ReminderLog.objects.filter(pk=row_id, status__in=UNDELIVERED).update(
+            attempts=F("attempts") + (0 if counted else 1), last_error=str(exc)[:2000] or exc.__class__.__name__
         )
         return "failed"
 
 
+# A row still owes its in-app notices (pending) or its e-mail (mail_pending).
+UNDELIVERED = (ReminderLog.Status.PENDING, ReminderLog.Status.MAIL_PENDING)
+
+
+def _claim(row_id, status):
+    """The row, if it is in `status` and no other run holds it; None otherwise. Inside a transaction.
+
+    On PostgreSQL the row lock already excludes other runs; on SQLite, which has no row locks,
+    the conditional write serialises them: a second run that read the row in `status` matches
+    nothing here once the first has committed."""
+    row = (
+        ReminderLog.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("document", "document__period")
+        .filter(pk=row_id, status=status)
+        .first()
+    )
+    if row is None or not ReminderLog.objects.filter(pk=row_id, status=status).update(status=status):
+        return None
+    return row
+
+
+def _notify_in_app(row_id, now):
+    """Step 1: the in-app notices, and the row on to mail_pending (sent when it has no address)."""
+    with transaction.atomic():
+        row = _claim(row_id, ReminderLog.Status.PENDING)
+        if row is None:
+            return "skipped"  # delivered by a parallel run, taken by one right now, or past this step
+        tried = F("attempts") + 1
+        if not _still_relevant(row, timezone.localdate(now)):
+            ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SUPERSEDED, attempts=tried)
+            return "superseded"
+        active = set(User.objects.filter(pk__in=row.user_ids, is_active=True).values_list("pk", flat=True))
+        Notification.objects.bulk_create(
+            [Notification(user_id=uid, document_id=row.document_id, kind=row.kind, message=row.subject) for uid in row.user_ids if uid in active]
+        )
+        if row.emails:
+            ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.MAIL_PENDING, attempts=tried)
+            return ReminderLog.Status.MAIL_PENDING
+        ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SENT, sent_at=now, last_error="", attempts=tried)
+        return "sent"
+
+
+def _mail(row_id, now, *, count):
+    """Step 2: the e-mail, and the row on to sent. A failure rolls back this step only."""
+    with transaction.atomic():
+        row = _claim(row_id, ReminderLog.Status.MAIL_PENDING)
+        if row is None:
+            return "skipped"
+        tried = F("attempts") + (1 if count else 0)
+        if not _still_relevant(row, timezone.localdate(now)):
+            # E.g. a report submitted while the mail server was down gets no reminder by mail.
+            ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SUPERSEDED, attempts=tried)
+            return "superseded"
+        # A bounded timeout: without workers, transition notices are delivered inside a web request.
+        connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 10)
+        EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
+        ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SENT, sent_at=now, last_error="", attempts=tried)
+        return "sent"
+
+
 def deliver_pending(now=None, result=None):
     result = result or RunResult()
-    for row_id in ReminderLog.objects.filter(status=ReminderLog.Status.PENDING).order_by("id").values_list("id", flat=True):
+    for row_id in ReminderLog.objects.filter(status__in=UNDELIVERED).order_by("id").values_list("id", flat=True):
         outcome = deliver(row_id, now)
         if outcome == "sent":
             result.sent += 1

@@ -1,7 +1,8 @@
 """Reminders across the deadline of 2026-H1 (deadline 19/06/2026), with a fixed clock.
 
 Each reminder goes out exactly once: reruns send nothing, a crash half-way then a rerun sends the
-rest once, a failing mail server leaves the rows pending for the next run. Runs through the
+rest once, a failing mail server holds back the e-mails only (the in-app notices are there) and the
+next run sends them. Runs through the
 send_reminders command (the cron entry point) and the rounds.reminders service.
 """
 import pytest
@@ -137,14 +138,17 @@ def test_a_crash_half_way_then_a_rerun_sends_the_rest_exactly_once(clock, settin
         run(clock.now)
     assert len(mail.outbox) == 5
     assert ReminderLog.objects.filter(status="sent").count() == 5
-    assert ReminderLog.objects.filter(status="pending").count() == UNITS - 5  # planned, none skipped
-    assert Notification.objects.filter(kind="due_soon").count() == 5  # the crashed one was rolled back
+    # The sixth row's in-app notices were committed before its e-mail crashed; its mail step was rolled back.
+    assert ReminderLog.objects.filter(status="mail_pending").count() == 1
+    assert ReminderLog.objects.filter(status="pending").count() == UNITS - 6  # planned, none skipped
+    assert Notification.objects.filter(kind="due_soon").count() == 6
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     clock.set(2026, 6, 16, 8, 5)
     result = run(clock.now)
     assert result.sent == UNITS - 5 and result.planned == 0
     addresses = [a for m in mail.outbox for a in m.to]
     assert len(addresses) == UNITS and len(set(addresses)) == UNITS  # everyone once, nobody twice
+    assert Notification.objects.filter(kind="due_soon").count() == UNITS
     assert run(clock.now).sent == 0
 
 
@@ -161,12 +165,22 @@ def test_a_mail_server_failure_is_reported_and_retried_next_run(clock, settings)
         call_command("send_reminders", stdout=_Sink())
     assert "sẽ thử lại" in str(caught.value) and "Không kết nối được máy chủ thư" in str(caught.value)
     row = ReminderLog.objects.filter(kind="due_soon").first()
-    assert row.status == "pending" and row.attempts == 1
-    assert Notification.objects.filter(kind="due_soon").count() == 0
+    assert row.status == "mail_pending" and row.attempts == 1
+    # The mail server holds back the e-mail only: everyone already has the notice in the application.
+    assert Notification.objects.filter(kind="due_soon").count() == UNITS
+    clock.set(2026, 6, 16, 8, 5)
+    again = run(clock.now)  # still down: the e-mails are tried again, the notices not doubled
+    assert again.sent == 0 and again.failed == ReminderLog.objects.filter(status="mail_pending").count() > 0
+    assert Notification.objects.filter(kind="due_soon").count() == UNITS
+    row.refresh_from_db()
+    assert row.status == "mail_pending" and row.attempts == 2
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     tick(clock, 2026, 6, 16, 8, 10)
     assert len(mail.outbox) == UNITS
     assert Notification.objects.filter(kind="due_soon").count() == UNITS
+    row.refresh_from_db()
+    assert row.status == "sent" and row.attempts == 3 and row.last_error == ""
+    assert run(clock.now).sent == 0 and len(mail.outbox) == UNITS
 
 
 def test_a_report_submitted_before_a_pending_reminder_is_delivered_gets_none(clock, settings):
@@ -248,7 +262,8 @@ def test_a_notice_that_cannot_be_mailed_does_not_break_the_transition(clock, set
         approved = perform_transition(document.pk, demo("vhxh"), "approve")
     assert approved.state == "approved"
     row = ReminderLog.objects.get(document=document, kind="approved")
-    assert row.status == "pending" and row.attempts == 1 and "máy chủ thư" in row.last_error
+    assert row.status == "mail_pending" and row.attempts == 1 and "máy chủ thư" in row.last_error
+    assert Notification.objects.filter(document=document, kind="approved").count() == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert run(clock.now).sent == 1
     assert [m.subject for m in mail.outbox] == [row.subject]
