@@ -44,7 +44,9 @@ beat every REMINDER_INTERVAL_SECONDS; `manage.py send_reminders` from cron or a 
 the alternative, and both at once still deliver each row once (the claim above). A transition
 notice is planned right after its transition commits and delivered by the task `deliver_notice`
 on a worker (inline without REDIS_URL); if that task is lost, the row stays pending and the next
-run delivers it.
+run delivers it. Inline, in the request that took the step, the e-mail is left to the next run for
+five minutes after one failed (MAIL_DOWN_KEY), so a mail server that is down does not hold every
+click for its connection timeout.
 """
 import logging
 from dataclasses import dataclass, field
@@ -52,6 +54,7 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
@@ -325,8 +328,9 @@ def _still_relevant(row, today):
     return True  # the other transition notices: the event happened
 
 
-def deliver(row_id, now=None):
-    """Deliver one row; returns 'sent', 'superseded', 'skipped' or 'failed'.
+def deliver(row_id, now=None, *, mail=True):
+    """Deliver one row; returns 'sent', 'superseded', 'skipped', 'failed', or 'mail_pending' when
+    `mail` is False (the in-app notices only: the e-mail waits on its row for the next run).
 
     Two steps, each in its own transaction under its own claim: the in-app notices, then the
     e-mail. A mail server that is down holds back the e-mail only; the notices are already there.
@@ -336,16 +340,27 @@ def deliver(row_id, now=None):
     try:
         outcome = _notify_in_app(row_id, now)
         counted = outcome != "skipped"
-        if outcome in (ReminderLog.Status.MAIL_PENDING, "skipped"):
+        if outcome in (ReminderLog.Status.MAIL_PENDING, "skipped") and mail:
             # Straight after step 1, or a row whose e-mail failed before.
             return _mail(row_id, now, count=not counted)
         return outcome
     except Exception as exc:  # noqa: BLE001 - any delivery error is recorded and retried next run
         log.warning("Reminder %s not delivered: %s", row_id, exc)
+        if counted:  # step 1 went through: it is the e-mail that failed
+            try:
+                cache.set(MAIL_DOWN_KEY, True, MAIL_DOWN_SECONDS)
+            except Exception:  # noqa: BLE001 - a cache that fails too only loses the shortcut
+                log.warning("Could not note that the mail server is down")
         ReminderLog.objects.filter(pk=row_id, status__in=UNDELIVERED).update(
             attempts=F("attempts") + (0 if counted else 1), last_error=str(exc)[:2000] or exc.__class__.__name__
         )
         return "failed"
+
+
+# After an e-mail failed, deliveries inside a web request (no workers) leave their e-mails to the
+# next run for a while, instead of holding every click for the mail server's connection timeout.
+MAIL_DOWN_KEY = "rounds:mail-down"
+MAIL_DOWN_SECONDS = 300
 
 
 # A row still owes its in-app notices (pending) or its e-mail (mail_pending).
@@ -606,8 +621,9 @@ def notify_round_opened(document_ids):
 def dispatch(row_id):
     """Deliver a planned row now (inline) or on a worker (when there are workers)."""
     if current_app.conf.task_always_eager:
-        # A failure here is recorded on the row and retried by the next send_reminders run.
-        return deliver(row_id)
+        # A failure here is recorded on the row and retried by the next send_reminders run; while
+        # the mail server is known to be down, the e-mail is left to that run at once.
+        return deliver(row_id, mail=not cache.get(MAIL_DOWN_KEY))
     try:
         # By name: rounds.tasks imports this module, not the other way round.
         current_app.send_task(DELIVER_NOTICE_TASK, args=[row_id])

@@ -269,6 +269,41 @@ def test_a_notice_that_cannot_be_mailed_does_not_break_the_transition(clock, set
     assert [m.subject for m in mail.outbox] == [row.subject]
 
 
+class CountingFailingBackend(FailingBackend):
+    calls = 0
+
+    def send_messages(self, messages):
+        CountingFailingBackend.calls += 1
+        return super().send_messages(messages)
+
+
+def test_after_a_failed_e_mail_the_next_clicks_do_not_wait_for_the_mail_server(clock, settings, django_capture_on_commit_callbacks):
+    """Without workers the notices of a step are delivered in the request that took it: once an
+    e-mail has failed, the following steps tell their readers in the application at once and leave
+    the e-mail to the next reminder run, which sends each one once."""
+    clock.set(2026, 6, 1, 8, 0)
+    h1 = opened("2026-H1")
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.CountingFailingBackend"
+    CountingFailingBackend.calls = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        document = submit(h1, "xom-01")
+    assert CountingFailingBackend.calls == 1  # the reviewers' notice: tried, failed
+    with django_capture_on_commit_callbacks(execute=True):
+        perform_transition(document.pk, demo("vhxh"), "start_review")
+        perform_transition(document.pk, demo("vhxh"), "approve")
+    assert CountingFailingBackend.calls == 1  # not tried again within minutes
+    approved = ReminderLog.objects.get(document=document, kind="approved")
+    assert approved.status == "mail_pending" and approved.attempts == 1
+    assert Notification.objects.filter(document=document, kind="approved").count() == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    result = run(clock.now)
+    # The reviewers' e-mail asked for a step taken meanwhile: not sent. The author's is.
+    assert (result.sent, result.superseded, result.failed) == (1, 1, 0)
+    assert [m.subject for m in mail.outbox] == [approved.subject]
+    assert ReminderLog.objects.get(document=document, kind="to_review").status == "superseded"
+    assert Notification.objects.filter(document=document, kind="approved").count() == 1
+
+
 def test_send_reminders_rejects_a_bad_time(clock):
     with pytest.raises(CommandError) as caught:
         call_command("send_reminders", "--now", "hôm qua")
