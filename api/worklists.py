@@ -74,9 +74,7 @@ def worklist(
         raise Forbidden("Thẻ «Theo dõi» dành cho cơ quan thường trực, cán bộ thẩm định, lãnh đạo UBND và quản trị viên.")
     filters = worklists.MonitoringFilters.clean(kind=kind or "", state=state or "", unit=unit or "", period=period or "")
     rows = worklists.tab_list(user, tab, filters)
-    page = paginate(
-        rows, pager, _item, page_rows=lambda documents: worklists.describe(worklists.theirs(user, tab, documents, rows))
-    )
+    page = paginate(rows, pager, _item, page_rows=worklists.describe)
     return {"tab": tab, "label": worklists.TABS[tab], **page}
 
 

@@ -101,8 +101,7 @@ def find_documents(user, *, kind=None, period=None, unit=None, state=None, q="",
 
 def waiting_candidates(user, *, people=True):
     """The query behind 'Việc cần xử lý': documents whose next step may be this user's, by deadline.
-    A page of it goes through `keep_theirs` (four eyes) before it is shown; people=False: see
-    documents_for."""
+    `waiting_for` applies the four-eyes rule to it; people=False: see documents_for."""
     if not user.is_authenticated:
         return Document.objects.none()
     wanted = Q(pk__in=[])
@@ -123,16 +122,12 @@ def waiting_candidates(user, *, people=True):
     return documents_for(user, people=people).filter(wanted).order_by("period__deadline", "id")
 
 
-def keep_theirs(user, documents, within):
-    """The documents (a page of the query `within`) whose next step is this user's: a reviewer or
-    signer is not shown what they authored (four eyes, workflows.policy.may). Three queries, whatever
-    their number, an empty page included (`within` is their subquery)."""
-    return [d for d in policy.load_four_eyes(documents, within=within) if _next_step_is_theirs(user, d)]
-
-
-def waiting_for(user):
-    """Documents whose next step belongs to this user: the home page 'Việc cần xử lý' (a list)."""
-    qs = waiting_candidates(user)
+def waiting_for(user, *, people=True):
+    """Documents whose next step belongs to this user: «Chờ xử lý» (a list, by deadline). The
+    candidates go through the four-eyes rule before they are counted or paged, so the count shown
+    is the number of rows the person finds: four queries whatever their number. A person's
+    candidates are bounded by their commune's documents in progress, not by the province's."""
+    qs = waiting_candidates(user, people=people)
     return [d for d in policy.load_four_eyes(qs, within=qs) if _next_step_is_theirs(user, d)]
 
 
@@ -152,8 +147,8 @@ REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
 
 def review_candidates(user, *, state=None, period=None, people=True):
     """The query behind the review queue, oldest submission first; `state` (submitted or
-    under_review) and `period` (code) narrow it. Pages go through `reviewable`; people=False: see
-    documents_for."""
+    under_review) and `period` (code) narrow it. `for_review` applies the four-eyes rule to it;
+    people=False: see documents_for."""
     states = [state] if state in REVIEW_STATES else list(REVIEW_STATES)
     qs = documents_for(user, people=people).filter(policy.review_scope(user), state__in=states)
     if period:
@@ -161,14 +156,10 @@ def review_candidates(user, *, state=None, period=None, people=True):
     return qs.order_by("submitted_at", "id")
 
 
-def reviewable(user, documents, within):
-    """The documents (a page of the query `within`) this user may review: not their own work (four eyes)."""
-    return [d for d in policy.load_four_eyes(documents, within=within) if policy.may(user, "start_review", d)]
-
-
-def for_review(user):
-    """The review queue: documents submitted or under review that this user may review (a list)."""
-    qs = review_candidates(user)
+def for_review(user, *, state=None, period=None, people=True):
+    """The review queue: documents submitted or under review that this user may review (a list,
+    filtered by the four-eyes rule before it is counted or paged: four queries)."""
+    qs = review_candidates(user, state=state, period=period, people=people)
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "start_review", d)]
 
 
@@ -178,13 +169,9 @@ def signing_candidates(user):
     return qs.order_by("updated_at", "id")
 
 
-def signable(user, documents, within):
-    """The documents (a page of the query `within`) this user may sign: not their own work (four eyes)."""
-    return [d for d in policy.load_four_eyes(documents, within=within) if policy.may(user, "sign", d)]
-
-
 def for_signing(user):
-    """The signer's queue: approved plans and summary reports this user may sign (a list)."""
+    """The signer's queue: approved plans and summary reports this user may sign (a list, filtered
+    by the four-eyes rule before it is counted or paged)."""
     qs = signing_candidates(user)
     return [d for d in policy.load_four_eyes(qs, within=qs) if policy.may(user, "sign", d)]
 

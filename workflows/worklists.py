@@ -70,15 +70,9 @@ def _base(user):
 
 
 def waiting(user):
-    """«Chờ xử lý»: the documents whose next step may be this person's, by deadline (a query). A page
-    of it goes through `theirs` (the four-eyes rule, per document) before it is shown."""
-    return queries.waiting_candidates(user, people=False)
-
-
-def theirs(user, tab, rows, within):
-    """The rows of one page of `tab` to show: for «Chờ xử lý» those whose next step is really this
-    person's (queries.keep_theirs, three queries whatever the page); the other tabs as they are."""
-    return queries.keep_theirs(user, rows, within) if tab == WAITING else list(rows)
+    """«Chờ xử lý»: the documents whose next step is this person's, by deadline: a list, filtered by
+    the four-eyes rule before it is counted or paged (queries.waiting_for)."""
+    return queries.waiting_for(user, people=False)
 
 
 def handled(user):
@@ -149,7 +143,7 @@ SELECTORS = {WAITING: waiting, HANDLED: handled, SUBMITTED: submitted}
 
 
 def tab_list(user, tab, filters=None):
-    """The documents of one tab (a query; a page of «Chờ xử lý» then goes through `theirs`)."""
+    """The documents of one tab: a query, or for «Chờ xử lý» a list (see `waiting`)."""
     if tab == MONITORING:
         return monitoring(user, filters)
     return SELECTORS[tab](user)
@@ -157,8 +151,7 @@ def tab_list(user, tab, filters=None):
 
 def counts(user, waiting_count=None):
     """{tab: number of documents} for the tab labels: one query for the three lists read from the
-    audit trail, one more for «Chờ xử lý» unless its count is given (it counts the candidates: a
-    document the four-eyes rule then keeps from this person still counts)."""
+    audit trail; «Chờ xử lý» is counted from its list (four queries) unless its count is given."""
     def mine(transitions):
         return Q(Exists(AuditEntry.objects.filter(document=OuterRef("pk"), actor_id=user.pk, transition__in=transitions)))
 
@@ -167,7 +160,7 @@ def counts(user, waiting_count=None):
         numbers[MONITORING] = Count("pk", filter=~FINISHED)
     found = policy.visible_documents(user, Document.objects.all()).aggregate(**numbers)
     if waiting_count is None:
-        waiting_count = waiting(user).count()
+        waiting_count = len(waiting(user))
     return {WAITING: waiting_count, **found}
 
 

@@ -79,6 +79,33 @@ def test_a_submitted_report_stays_in_its_authors_list_with_where_it_is(clock):
     assert "Theo dõi" not in tab_counts(submitted)
 
 
+def test_the_count_of_chờ_xử_lý_is_the_rows_it_shows_when_four_eyes_keeps_one_back(clock):
+    """Phòng VH-XH reviews the units' reports and writes its own: its reviewer who submitted it is
+    not shown it to review (four eyes), and neither the tab, the list's heading nor the API counts it."""
+    from tests.helpers.api import login
+    from tests.helpers.workflow import demo, fill_unit_report, new_unit_report
+
+    own = fill_unit_report(new_unit_report("vhxh"), "vhxh")
+    run(own, ("vhxh", "submit"))
+    html = page("vhxh")
+    shown = [title for title, _ in rows(html)]
+    assert own.title not in shown
+    assert tab_counts(html)["Chờ xử lý"] == len(shown) >= 1
+    assert f"Chờ xử lý: {len(shown)} văn bản" in html
+    api = login("vhxh")
+    listed = api.get("/worklists/cho-xu-ly").json()
+    assert listed["total"] == len(listed["items"]) == len(shown)
+    assert next(t["count"] for t in api.get("/worklists").json() if t["tab"] == "cho-xu-ly") == len(shown)
+    # Nor does the review queue: its heading counts the rows it shows.
+    queue = client_for("vhxh").get("/tham-dinh/").content.decode()
+    assert f"/tham-dinh/{own.pk}/" not in queue
+    shown_in_queue = queue.count('<td data-label="Văn bản">')
+    assert f"Văn bản chờ thẩm định ({shown_in_queue})" in queue
+    # The office's reviewer, who wrote nothing of it, has it to review.
+    assert own.pk in [d["id"] for d in login("vanphong").get("/worklists/cho-xu-ly").json()["items"]]
+    assert f"/tham-dinh/{own.pk}/" in client_for("vanphong").get("/tham-dinh/").content.decode()
+
+
 def test_monitoring_is_for_coordinators_and_leaders_with_filters_and_overdue_marks(clock):
     h1 = opened("2026-H1")
     submit(h1, "kinhte")

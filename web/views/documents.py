@@ -52,7 +52,7 @@ class HomeView(LoginRequiredMixin, View):
         rows = worklists.tab_list(user, tab, filters)
         page = page_of(request, rows)
         counts = worklists.counts(user, page.paginator.count if tab == worklists.WAITING else None)
-        documents = mark_overdue(worklists.describe(worklists.theirs(user, tab, page.object_list, rows)))
+        documents = mark_overdue(worklists.describe(list(page.object_list)))
         for document in documents:
             document.work_url = presenters.work_url(document, user)
         context = {

@@ -22,14 +22,14 @@ from .documents import DocumentView
 
 class ReviewQueueView(LoginRequiredMixin, View):
     """The review queue, oldest submission first (index documents(commune, state, …)), by page,
-    filtered on the server by state (?trang-thai=) and period (?ky=)."""
+    filtered on the server by state (?trang-thai=) and period (?ky=); counted after the four-eyes
+    rule, so its number is the rows it shows."""
 
     def get(self, request):
         user = request.user
         state, period = query_param(request, "trang-thai", 20), query_param(request, "ky", 20)
-        candidates = queries.review_candidates(user, state=state, period=period, people=False)
-        page = page_of(request, candidates)
-        documents = mark_overdue(queries.reviewable(user, queries.with_people(page.object_list), candidates))
+        page = page_of(request, queries.for_review(user, state=state, period=period, people=False))
+        documents = mark_overdue(queries.with_people(page.object_list))
         presenters.row_urls(documents, review_url="tham-dinh:review", transition_url="van-ban:transition")
         periods = Period.objects.filter(plan__in=plans_for(user)).order_by("data_end", "kind").values_list("code", "name").distinct()
         return render(
@@ -52,9 +52,8 @@ class ReviewView(DocumentView):
 
 class SignQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        candidates = queries.signing_candidates(request.user)
-        page = page_of(request, candidates)
-        documents = mark_overdue(queries.signable(request.user, page.object_list, candidates))
+        page = page_of(request, queries.for_signing(request.user))
+        documents = mark_overdue(list(page.object_list))
         return render(request, "web/sign_queue.html", {"documents": documents, "page": page})
 
 
