@@ -32,7 +32,9 @@ Exactly once: the outbox protocol
       when it has no address), commit;
    b. a 'mail_pending' row: re-check again, send the e-mail, mark the row 'sent', commit.
    A failure rolls back its own step only: the attempt and error are recorded and the next run
-   retries that step. A mail server that is down thus delays the e-mail, never the in-app notices.
+   retries that step. A mail server that is down thus delays the e-mail, never the in-app notices;
+   once it fails in a run (not a refused address, which concerns its own message), the run leaves
+   its other e-mails to the next one instead of waiting out the timeout for each.
    If the process dies half-way, the open transaction is rolled back by the database: steps
    already committed are not done again; the rest are done by the next run.
    In-app notifications are exactly-once (same transaction as the move past 'pending'). For e-mail
@@ -49,6 +51,7 @@ five minutes after one failed (MAIL_DOWN_KEY), so a mail server that is down doe
 click for its connection timeout.
 """
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -86,6 +89,7 @@ class RunResult:
     sent: int = 0
     superseded: int = 0
     failed: int = 0
+    deferred: int = 0  # in-app notices delivered, e-mail left to the next run (mail server down)
     errors: list = field(default_factory=list)
 
 
@@ -330,23 +334,33 @@ def _still_relevant(row, today):
 
 def deliver(row_id, now=None, *, mail=True):
     """Deliver one row; returns 'sent', 'superseded', 'skipped', 'failed', or 'mail_pending' when
-    `mail` is False (the in-app notices only: the e-mail waits on its row for the next run).
+    `mail` is False and the e-mail is still owed (the in-app notices are delivered; the e-mail
+    waits on its row for the next run).
 
     Two steps, each in its own transaction under its own claim: the in-app notices, then the
     e-mail. A mail server that is down holds back the e-mail only; the notices are already there.
     `attempts` counts the calls that tried the row."""
-    now = now or timezone.now()
+    return _deliver(row_id, now or timezone.now(), mail)[0]
+
+
+def _deliver(row_id, now, mail):
+    """(outcome as `deliver` says, whether it failed because the mail server is down)."""
     counted = False
     try:
         outcome = _notify_in_app(row_id, now)
         counted = outcome != "skipped"
-        if outcome in (ReminderLog.Status.MAIL_PENDING, "skipped") and mail:
-            # Straight after step 1, or a row whose e-mail failed before.
-            return _mail(row_id, now, count=not counted)
-        return outcome
+        if outcome not in (ReminderLog.Status.MAIL_PENDING, "skipped"):
+            return outcome, False
+        if mail:  # straight after step 1, or a row whose e-mail failed before
+            return _mail(row_id, now, count=not counted), False
+        if outcome == "skipped" and ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.MAIL_PENDING).exists():
+            return ReminderLog.Status.MAIL_PENDING, False
+        return outcome, False
     except Exception as exc:  # noqa: BLE001 - any delivery error is recorded and retried next run
         log.warning("Reminder %s not delivered: %s", row_id, exc)
-        if counted:  # step 1 went through: it is the e-mail that failed
+        down = counted or _past_step_one(row_id)
+        down = down and mail_server_down(exc)
+        if down:
             try:
                 cache.set(MAIL_DOWN_KEY, True, MAIL_DOWN_SECONDS)
             except Exception:  # noqa: BLE001 - a cache that fails too only loses the shortcut
@@ -354,13 +368,25 @@ def deliver(row_id, now=None, *, mail=True):
         ReminderLog.objects.filter(pk=row_id, status__in=UNDELIVERED).update(
             attempts=F("attempts") + (0 if counted else 1), last_error=str(exc)[:2000] or exc.__class__.__name__
         )
-        return "failed"
+        return "failed", down
 
 
-# After an e-mail failed, deliveries inside a web request (no workers) leave their e-mails to the
-# next run for a while, instead of holding every click for the mail server's connection timeout.
+def _past_step_one(row_id):
+    return ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.MAIL_PENDING).exists()
+
+
+# After the mail server failed, deliveries inside a web request (no workers) leave their e-mails to
+# the next run for a while, instead of holding every click for the server's connection timeout.
 MAIL_DOWN_KEY = "rounds:mail-down"
 MAIL_DOWN_SECONDS = 300
+
+
+def mail_server_down(exc):
+    """The mail server or the way to it failed (refused, timed out, TLS, login, hung up), not this
+    one message (a refused recipient or content), which says nothing of the next message."""
+    if isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return False
+    return isinstance(exc, OSError)  # smtplib's errors are OSErrors too
 
 
 # A row still owes its in-app notices (pending) or its e-mail (mail_pending).
@@ -424,16 +450,24 @@ def _mail(row_id, now, *, count):
 
 
 def deliver_pending(now=None, result=None):
+    """Deliver every row that still owes something. Once the mail server fails in this run, the
+    rows after it get their in-app notices and leave their e-mails to the next run (`deferred`):
+    a run does not wait out the connection timeout once per row."""
     result = result or RunResult()
+    now = now or timezone.now()
+    mail = True
     for row_id in ReminderLog.objects.filter(status__in=UNDELIVERED).order_by("id").values_list("id", flat=True):
-        outcome = deliver(row_id, now)
+        outcome, down = _deliver(row_id, now, mail)
         if outcome == "sent":
             result.sent += 1
         elif outcome == "superseded":
             result.superseded += 1
+        elif outcome == ReminderLog.Status.MAIL_PENDING:
+            result.deferred += 1
         elif outcome == "failed":
             result.failed += 1
             result.errors.append(ReminderLog.objects.filter(pk=row_id).values_list("last_error", flat=True).first())
+            mail = mail and not down
     return result
 
 

@@ -12,7 +12,7 @@ from .reminders import DELIVER_NOTICE_TASK, deliver, run
 @shared_task(name="rounds.tasks.send_reminders")
 def send_reminders():
     result = run()
-    return {"planned": result.planned, "sent": result.sent, "superseded": result.superseded, "failed": result.failed}
+    return {"planned": result.planned, "sent": result.sent, "superseded": result.superseded, "deferred": result.deferred, "failed": result.failed}
 
 
 @shared_task(name=DELIVER_NOTICE_TASK)

@@ -83,6 +83,18 @@ def tasks_inline_unless_redis(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def cache_per_test():
+    """Each test starts with an empty cache (login throttling, "mail server down"): the database
+    cache empties itself with the test's transaction, a Redis cache (REDIS_URL) is emptied here."""
+    yield
+    from django.core.cache import cache
+    from django.core.cache.backends.db import DatabaseCache
+
+    if not isinstance(cache, DatabaseCache):
+        cache.clear()
+
+
 def pytest_sessionfinish(session, exitstatus):
     # "No tests ran" must never pass CI.
     if exitstatus == 5:

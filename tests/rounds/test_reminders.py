@@ -5,6 +5,8 @@ rest once, a failing mail server holds back the e-mails only (the in-app notices
 next run sends them. Runs through the
 send_reminders command (the cron entry point) and the rounds.reminders service.
 """
+import smtplib
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -159,18 +161,23 @@ class FailingBackend(EmailBackend):
 
 def test_a_mail_server_failure_is_reported_and_retried_next_run(clock, settings):
     opened("2026-H1")
-    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.CountingFailingBackend"
+    CountingFailingBackend.calls = 0
     clock.set(2026, 6, 16, 8, 0)
     with pytest.raises(CommandError) as caught:
         call_command("send_reminders", stdout=_Sink())
     assert "sẽ thử lại" in str(caught.value) and "Không kết nối được máy chủ thư" in str(caught.value)
+    # The server was tried once; the other e-mails of the run waited for the next one.
+    assert CountingFailingBackend.calls == 1
     row = ReminderLog.objects.filter(kind="due_soon").first()
     assert row.status == "mail_pending" and row.attempts == 1
     # The mail server holds back the e-mail only: everyone already has the notice in the application.
     assert Notification.objects.filter(kind="due_soon").count() == UNITS
     clock.set(2026, 6, 16, 8, 5)
-    again = run(clock.now)  # still down: the e-mails are tried again, the notices not doubled
-    assert again.sent == 0 and again.failed == ReminderLog.objects.filter(status="mail_pending").count() > 0
+    again = run(clock.now)  # still down: tried again once, the notices not doubled
+    owed = ReminderLog.objects.filter(status="mail_pending").count()
+    assert (again.sent, again.failed, again.deferred) == (0, 1, owed - 1) and owed > 1
+    assert CountingFailingBackend.calls == 2
     assert Notification.objects.filter(kind="due_soon").count() == UNITS
     row.refresh_from_db()
     assert row.status == "mail_pending" and row.attempts == 2
@@ -302,6 +309,31 @@ def test_after_a_failed_e_mail_the_next_clicks_do_not_wait_for_the_mail_server(c
     assert [m.subject for m in mail.outbox] == [approved.subject]
     assert ReminderLog.objects.get(document=document, kind="to_review").status == "superseded"
     assert Notification.objects.filter(document=document, kind="approved").count() == 1
+
+
+class RefusingBackend(EmailBackend):
+    """A mail server that is up but refuses one address."""
+
+    def send_messages(self, messages):
+        if any("xom-01@" in address for message in messages for address in message.to):
+            raise smtplib.SMTPRecipientsRefused({"xom-01@example.invalid": (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+def test_a_refused_address_holds_back_its_own_e_mail_only(clock, settings):
+    opened("2026-H1")
+    settings.EMAIL_BACKEND = "tests.rounds.test_reminders.RefusingBackend"
+    clock.set(2026, 6, 16, 8, 0)
+    result = run(clock.now)
+    assert (result.sent, result.failed, result.deferred) == (UNITS - 1, 1, 0)
+    assert "xom-01@example.invalid" not in [a for m in mail.outbox for a in m.to]
+    refused = ReminderLog.objects.get(status="mail_pending")
+    assert refused.emails == ["xom-01@example.invalid"] and "No such user" in refused.last_error
+    assert Notification.objects.filter(kind="due_soon").count() == UNITS
+    # Nothing noted the server as down: a step taken now still mails at once.
+    from django.core.cache import cache
+
+    assert cache.get("rounds:mail-down") is None
 
 
 def test_send_reminders_rejects_a_bad_time(clock):

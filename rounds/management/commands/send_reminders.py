@@ -26,7 +26,8 @@ class Command(BaseCommand):
                 now = timezone.make_aware(now)
         result = run(now)
         self.stdout.write(
-            f"Nhắc việc mới: {result.planned}; đã gửi: {result.sent}; bỏ qua (không còn cần): {result.superseded}; lỗi: {result.failed}."
+            f"Nhắc việc mới: {result.planned}; đã gửi: {result.sent}; bỏ qua (không còn cần): {result.superseded}; "
+            f"đã báo trong hệ thống, thư để lần sau: {result.deferred}; lỗi: {result.failed}."
         )
         if result.failed:
             reasons = "; ".join(sorted({e or "không rõ" for e in result.errors}))
