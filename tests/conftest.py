@@ -88,11 +88,11 @@ def cache_per_test():
     """Each test starts with an empty cache (login throttling, "mail server down"): the database
     cache empties itself with the test's transaction, a Redis cache (REDIS_URL) is emptied here."""
     yield
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
 
-    if not isinstance(cache, DatabaseCache):
-        cache.clear()
+    if not isinstance(caches["default"], DatabaseCache):
+        caches["default"].clear()
 
 
 def pytest_sessionfinish(session, exitstatus):
