@@ -27,6 +27,8 @@ def open_round_in_ui(site, period_name="6 tháng đầu năm 2026", shot=False):
 def open_own_report(page):
     page.get_by_role("link", name=re.compile("Kết quả thực hiện phong trào thi đua 6 tháng đầu năm 2026")).first.click()
     expect(page.get_by_role("heading", name="Kết quả các chỉ tiêu")).to_be_visible()
+    # Turbo shows the page before it runs the page's script (web/edit.js): wait for its inline checks.
+    expect(page.locator("#report-form[data-checks=on]")).to_be_attached()
 
 
 def test_unit_report_submit_return_fix_approve(site):

@@ -17,4 +17,6 @@
       input.classList.toggle("web-invalid", !!msg); if (msg) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     });
   });
+  // Turbo runs this after it has shown the page: say when the checks are listening.
+  var form = document.getElementById("report-form"); if (form) form.dataset.checks = "on";
 })();
