@@ -184,13 +184,16 @@ def signed_documents(commune, count, tag):
     return [d.pk for d in Document.objects.bulk_create(documents)]
 
 
-def _issue_many(clerk_username, document_ids):
+def _issue_many(clerk_username, document_ids, warmed=None):
     """Issue the documents one after another; the first one untimed, since a fresh process loads its
-    templates and compiles its queries once. Returns the latencies, when the timed part began and
-    ended, and the CPU seconds it took here and in its database server process (None when that
-    cannot be read: another machine, or SQLite, whose work is already this process's)."""
+    templates and compiles its queries once, and the processes given the same `warmed` barrier
+    start their timed parts together. Returns the latencies, when the timed part began and ended,
+    and the CPU seconds it took here and in its database server process (None when that cannot be
+    read: another machine, or SQLite, whose work is already this process's)."""
     clerk = User.objects.get(username=clerk_username)
     perform_transition(document_ids[0], clerk, "issue")
+    if warmed is not None:
+        warmed.wait()
     times = []
     cpu_before = _cpu_seconds()
     began = time.perf_counter()
@@ -252,8 +255,9 @@ def _timed(results):
 
 
 def issuing_rows(communes, *, per_run, clients):
-    """Issuing in one process, in four communes at once (one process each) and in one commune from
-    `clients` processes. Each process issues one document untimed first.
+    """Issuing in one process, in four communes at once (one process each, `per_run` issues each) and
+    in one commune from `clients` processes. Each process issues one document untimed first; the
+    parallel ones then start their timed parts together.
 
     The four communes never wait for each other (only a register's row is serial), so what they
     reach over one process is bounded by the machine: issuing keeps a core busy (the Word render in
@@ -271,7 +275,8 @@ def issuing_rows(communes, *, per_run, clients):
                     extra=f"{one_rate:.2f}/s" + (f"; {cpu * 1000 / per_run:.0f} ms of CPU per issue (application and database)" if cpu else "")))
 
     four = communes[:4]
-    jobs = [(clerk_of(c).username, signed_documents(c, per_run // 4 + 1, f"{tag}-b")) for c in four]
+    warmed = multiprocessing.get_context("fork").Barrier(len(four))
+    jobs = [(clerk_of(c).username, signed_documents(c, per_run + 1, f"{tag}-b"), warmed) for c in four]
     results, _ = in_processes(_issue_many, jobs)
     times, four_rate = _timed(results)
     median, high = summary(times)
@@ -283,7 +288,8 @@ def issuing_rows(communes, *, per_run, clients):
     rows.append(Row(f"issue, {len(four)} communes in parallel (1 process each)", median, high, extra=extra))
 
     ids = signed_documents(first, per_run + clients, f"{tag}-c")
-    jobs = [(clerk_of(first).username, ids[i::clients]) for i in range(clients)]
+    warmed = multiprocessing.get_context("fork").Barrier(clients)
+    jobs = [(clerk_of(first).username, ids[i::clients], warmed) for i in range(clients)]
     results, _ = in_processes(_issue_many, jobs)
     times, same_rate = _timed(results)
     median, high = summary(times)
