@@ -146,6 +146,7 @@ class ReminderLog(models.Model):
         PENDING = "pending", "Chờ gửi"
         MAIL_PENDING = "mail_pending", "Đã báo trong hệ thống, chờ gửi thư"
         SENT = "sent", "Đã gửi"
+        REFUSED = "refused", "Đã báo trong hệ thống; máy chủ thư từ chối địa chỉ"
         SUPERSEDED = "superseded", "Không gửi (đã có nhắc gần hạn hơn)"
 
     document = models.ForeignKey("workflows.Document", on_delete=models.CASCADE, related_name="reminders", verbose_name="văn bản")

@@ -32,7 +32,8 @@ Exactly once: the outbox protocol
       when it has no address), commit;
    b. a 'mail_pending' row: re-check again, send the e-mail, mark the row 'sent', commit.
    A failure rolls back its own step only: the attempt and error are recorded and the next run
-   retries that step. A mail server that is down thus delays the e-mail, never the in-app notices;
+   retries that step, unless the server refused every address for good (5xx): that row ends as
+   'refused', with the reason. A mail server that is down thus delays the e-mail, never the in-app notices;
    once it fails in a run (not a refused address, which concerns its own message), the run leaves
    its other e-mails to the next one instead of waiting out the timeout for each.
    If the process dies half-way, the open transaction is rolled back by the database: steps
@@ -358,8 +359,15 @@ def _deliver(row_id, now, mail):
         return outcome, False
     except Exception as exc:  # noqa: BLE001 - any delivery error is recorded and retried next run
         log.warning("Reminder %s not delivered: %s", row_id, exc)
-        down = counted or _past_step_one(row_id)
-        down = down and mail_server_down(exc)
+        mailing = counted or _past_step_one(row_id)
+        down = mailing and mail_server_down(exc)
+        if mailing and addresses_refused_for_good(exc):
+            # The in-app notices are there; retrying an address the server rejects for good would
+            # only fail again at every run. The row keeps the reason, in the admin.
+            ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.MAIL_PENDING).update(
+                status=ReminderLog.Status.REFUSED, attempts=F("attempts") + (0 if counted else 1), last_error=str(exc)[:2000]
+            )
+            return "failed", False
         if down:
             try:
                 cache.set(MAIL_DOWN_KEY, True, MAIL_DOWN_SECONDS)
@@ -379,6 +387,13 @@ def _past_step_one(row_id):
 # the next run for a while, instead of holding every click for the server's connection timeout.
 MAIL_DOWN_KEY = "rounds:mail-down"
 MAIL_DOWN_SECONDS = 300
+
+
+def addresses_refused_for_good(exc):
+    """The server refused every address of the message with a permanent (5xx) answer."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused) and bool(exc.recipients) and all(
+        code >= 500 for code, _ in exc.recipients.values()
+    )
 
 
 def mail_server_down(exc):

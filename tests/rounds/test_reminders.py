@@ -312,28 +312,37 @@ def test_after_a_failed_e_mail_the_next_clicks_do_not_wait_for_the_mail_server(c
 
 
 class RefusingBackend(EmailBackend):
-    """A mail server that is up but refuses one address."""
+    """A mail server that is up but refuses one address, for good (550) or for now (450)."""
+
+    code = 550
 
     def send_messages(self, messages):
         if any("xom-01@" in address for message in messages for address in message.to):
-            raise smtplib.SMTPRecipientsRefused({"xom-01@example.invalid": (550, b"No such user")})
+            raise smtplib.SMTPRecipientsRefused({"xom-01@example.invalid": (RefusingBackend.code, b"No such user")})
         return super().send_messages(messages)
 
 
-def test_a_refused_address_holds_back_its_own_e_mail_only(clock, settings):
+@pytest.mark.parametrize("code, then", [(550, "refused"), (450, "mail_pending")])
+def test_a_refused_address_holds_back_its_own_e_mail_only(clock, settings, code, then):
     opened("2026-H1")
     settings.EMAIL_BACKEND = "tests.rounds.test_reminders.RefusingBackend"
+    RefusingBackend.code = code
     clock.set(2026, 6, 16, 8, 0)
     result = run(clock.now)
     assert (result.sent, result.failed, result.deferred) == (UNITS - 1, 1, 0)
     assert "xom-01@example.invalid" not in [a for m in mail.outbox for a in m.to]
-    refused = ReminderLog.objects.get(status="mail_pending")
-    assert refused.emails == ["xom-01@example.invalid"] and "No such user" in refused.last_error
+    refused = ReminderLog.objects.get(emails=["xom-01@example.invalid"], kind="due_soon")
+    assert refused.status == then and "No such user" in refused.last_error and refused.attempts == 1
     assert Notification.objects.filter(kind="due_soon").count() == UNITS
     # Nothing noted the server as down: a step taken now still mails at once.
     from django.core.cache import cache
 
     assert cache.get("rounds:mail-down") is None
+    # A refusal for good is not tried again; one for now is, at the next run.
+    again = run(clock.now)
+    assert (again.sent, again.failed) == ((0, 0) if code == 550 else (0, 1))
+    refused.refresh_from_db()
+    assert refused.attempts == (1 if code == 550 else 2)
 
 
 def test_send_reminders_rejects_a_bad_time(clock):
