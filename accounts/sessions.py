@@ -26,8 +26,9 @@ class IdleSessionMiddleware(SessionMiddleware):
 
     def process_response(self, request, response):
         session = getattr(request, "session", None)
-        if session is not None and session.accessed and not session.modified and not session.is_empty():
-            if timezone.now().timestamp() - session.get(REFRESHED, 0) >= settings.SESSION_REFRESH_SECONDS:
+        if session is not None and session.accessed and not session.is_empty():
+            stale = timezone.now().timestamp() - session.get(REFRESHED, 0) >= settings.SESSION_REFRESH_SECONDS
+            if stale or session.modified:  # a session written anyway restarts the count too
                 _stamp(session)
         return super().process_response(request, response)
 

@@ -335,8 +335,7 @@ def _still_relevant(row, today):
 
 def deliver(row_id, now=None, *, mail=True):
     """Deliver one row; returns 'sent', 'superseded', 'skipped', 'failed', or 'mail_pending' when
-    `mail` is False and the e-mail is still owed (the in-app notices are delivered; the e-mail
-    waits on its row for the next run).
+    `mail` is False (the in-app notices are delivered; the e-mail waits on its row for the next run).
 
     Two steps, each in its own transaction under its own claim: the in-app notices, then the
     e-mail. A mail server that is down holds back the e-mail only; the notices are already there.
@@ -345,42 +344,26 @@ def deliver(row_id, now=None, *, mail=True):
 
 
 def _deliver(row_id, now, mail):
-    """(outcome as `deliver` says, whether it failed because the mail server is down)."""
-    counted = False
+    """(outcome as `deliver` says, whether the e-mail failed because the mail server is down)."""
     try:
         outcome = _notify_in_app(row_id, now)
-        counted = outcome != "skipped"
-        if outcome not in (ReminderLog.Status.MAIL_PENDING, "skipped"):
-            return outcome, False
-        if mail:  # straight after step 1, or a row whose e-mail failed before
-            return _mail(row_id, now, count=not counted), False
-        if outcome == "skipped" and ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.MAIL_PENDING).exists():
-            return ReminderLog.Status.MAIL_PENDING, False
-        return outcome, False
-    except Exception as exc:  # noqa: BLE001 - any delivery error is recorded and retried next run
-        log.warning("Reminder %s not delivered: %s", row_id, exc)
-        mailing = counted or _past_step_one(row_id)
-        down = mailing and mail_server_down(exc)
-        if mailing and addresses_refused_for_good(exc):
-            # The in-app notices are there; retrying an address the server rejects for good would
-            # only fail again at every run. The row keeps the reason, in the admin.
-            ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.MAIL_PENDING).update(
-                status=ReminderLog.Status.REFUSED, attempts=F("attempts") + (0 if counted else 1), last_error=str(exc)[:2000]
-            )
-            return "failed", False
-        if down:
-            try:
-                cache.set(MAIL_DOWN_KEY, True, MAIL_DOWN_SECONDS)
-            except Exception:  # noqa: BLE001 - a cache that fails too only loses the shortcut
-                log.warning("Could not note that the mail server is down")
-        ReminderLog.objects.filter(pk=row_id, status__in=UNDELIVERED).update(
-            attempts=F("attempts") + (0 if counted else 1), last_error=str(exc)[:2000] or exc.__class__.__name__
-        )
-        return "failed", down
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, retried by the next run
+        _record_failure(row_id, ReminderLog.Status.PENDING, exc, attempt=True)
+        return "failed", False
+    if outcome == ReminderLog.Status.MAIL_PENDING and mail:
+        return _mail(row_id, now, attempt=False)  # the attempt is step 1's
+    if outcome == "skipped" and mail:
+        return _mail(row_id, now, attempt=True)  # a row whose e-mail failed before, if it is one
+    return outcome, False
 
 
-def _past_step_one(row_id):
-    return ReminderLog.objects.filter(pk=row_id, status=ReminderLog.Status.MAIL_PENDING).exists()
+def _record_failure(row_id, status, exc, *, attempt, status_after=None):
+    log.warning("Reminder %s not delivered: %s", row_id, exc)
+    ReminderLog.objects.filter(pk=row_id, status=status).update(
+        status=status_after or status,
+        attempts=F("attempts") + (1 if attempt else 0),
+        last_error=str(exc)[:2000] or exc.__class__.__name__,
+    )
 
 
 # After the mail server failed, deliveries inside a web request (no workers) leave their e-mails to
@@ -446,22 +429,40 @@ def _notify_in_app(row_id, now):
         return "sent"
 
 
-def _mail(row_id, now, *, count):
-    """Step 2: the e-mail, and the row on to sent. A failure rolls back this step only."""
-    with transaction.atomic():
-        row = _claim(row_id, ReminderLog.Status.MAIL_PENDING)
-        if row is None:
-            return "skipped"
-        tried = F("attempts") + (1 if count else 0)
-        if not _still_relevant(row, timezone.localdate(now)):
-            # E.g. a report submitted while the mail server was down gets no reminder by mail.
-            ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SUPERSEDED, attempts=tried)
-            return "superseded"
-        # A bounded timeout: without workers, transition notices are delivered inside a web request.
-        connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 10)
-        EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
-        ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SENT, sent_at=now, last_error="", attempts=tried)
-        return "sent"
+def _mail(row_id, now, *, attempt):
+    """Step 2: the e-mail, and the row on to sent; (outcome, whether the mail server is down).
+
+    A failure rolls back this step only and is recorded on the row: the next run tries again,
+    except when the server refused every address for good (the row ends as refused). A server that
+    is down is noted for a while (MAIL_DOWN_KEY)."""
+    tried = F("attempts") + (1 if attempt else 0)
+    try:
+        with transaction.atomic():
+            row = _claim(row_id, ReminderLog.Status.MAIL_PENDING)
+            if row is None:
+                return "skipped", False
+            if not _still_relevant(row, timezone.localdate(now)):
+                # E.g. a report submitted while the mail server was down gets no reminder by mail.
+                ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SUPERSEDED, attempts=tried)
+                return "superseded", False
+            # A bounded timeout: without workers, transition notices are delivered inside a web request.
+            connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 10)
+            EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, to=row.emails, connection=connection).send()
+            ReminderLog.objects.filter(pk=row_id).update(status=ReminderLog.Status.SENT, sent_at=now, last_error="", attempts=tried)
+            return "sent", False
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, retried by the next run
+        refused = addresses_refused_for_good(exc)
+        _record_failure(
+            row_id, ReminderLog.Status.MAIL_PENDING, exc, attempt=attempt,
+            status_after=ReminderLog.Status.REFUSED if refused else None,
+        )
+        down = not refused and mail_server_down(exc)
+        if down:
+            try:
+                cache.set(MAIL_DOWN_KEY, True, MAIL_DOWN_SECONDS)
+            except Exception:  # noqa: BLE001 - a cache that fails too only loses the shortcut
+                log.warning("Could not note that the mail server is down")
+        return "failed", down
 
 
 def deliver_pending(now=None, result=None):
@@ -471,7 +472,10 @@ def deliver_pending(now=None, result=None):
     result = result or RunResult()
     now = now or timezone.now()
     mail = True
-    for row_id in ReminderLog.objects.filter(status__in=UNDELIVERED).order_by("id").values_list("id", flat=True):
+    for row_id, status in ReminderLog.objects.filter(status__in=UNDELIVERED).order_by("id").values_list("id", "status"):
+        if status == ReminderLog.Status.MAIL_PENDING and not mail:
+            result.deferred += 1
+            continue
         outcome, down = _deliver(row_id, now, mail)
         if outcome == "sent":
             result.sent += 1
