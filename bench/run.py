@@ -91,7 +91,7 @@ def _child(job, args, start, queue):
     for alias in connections:
         connections[alias].connection = None
     try:
-        start.wait()
+        start.wait()  # every process ready, then all at once
         queue.put(("ok", job(*args)))
     except Exception as exc:  # noqa: BLE001 - reported by the parent
         queue.put(("error", repr(exc)))
@@ -100,16 +100,16 @@ def _child(job, args, start, queue):
 
 
 def in_processes(job, args_list):
-    """Run job(*args) in one forked process per args, released together. Returns (results, wall seconds)."""
+    """Run job(*args) in one forked process per args, released together once all of them have
+    started (a barrier with this process as the last party). Returns (results, wall seconds)."""
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    start, queue = context.Event(), context.Queue()
+    start, queue = context.Barrier(len(args_list) + 1), context.Queue()
     processes = [context.Process(target=_child, args=(job, args, start, queue)) for args in args_list]
     for process in processes:
         process.start()
-    time.sleep(0.5)
+    start.wait(timeout=600)
     began = time.perf_counter()
-    start.set()
     results = [queue.get(timeout=3600) for _ in processes]
     wall = time.perf_counter() - began
     for process in processes:
