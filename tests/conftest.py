@@ -43,6 +43,16 @@ def pytest_configure(config):
     shutil.rmtree(media, ignore_errors=True)
     media.mkdir(parents=True)
     settings.MEDIA_ROOT = media
+    # The live server of the browser tests serves STATIC_ROOT first (Django's test handler), so
+    # after a `make run` it would hand the browser the collected copies, not the files under test:
+    # point it at an empty directory and let WhiteNoise serve the apps' own files, indexed once
+    # (they do not change during a run).
+    static = settings.VAR_DIR / "test-static" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    shutil.rmtree(static, ignore_errors=True)
+    static.mkdir(parents=True)
+    settings.STATIC_ROOT = static
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = False
 
 
 @pytest.hookimpl(optionalhook=True)
