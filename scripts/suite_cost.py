@@ -3,9 +3,10 @@ shortest `make test` the machine's cores allow.
 
 Runs the suite (or the pytest arguments given) in this one process, so that each test's time is its
 own and not another worker's, and reads the CPU from the kernel: this process's and that of every
-process it waited for (LibreOffice, the servers and commands the tests start, and Chromium, counted
-when the browser closes at the end of the session). Chromium's CPU is therefore in the total but
-not in the browser modules' rows, which show it as waiting.
+process it waited for (LibreOffice, the servers and commands the tests start, Chromium). A child's
+CPU is counted when it ends: Chromium's comes in when the browser closes, after the browser tests,
+so it is in the total but lands on a later module's row, while the browser modules show it as
+waiting.
 
 The floor is the total CPU divided by the cores: `make test` spreads the same work over the cores
 and cannot end sooner, however the tests are shared out.
@@ -35,6 +36,11 @@ class Recorder:
     def __init__(self):
         self.started = {}
         self.modules = defaultdict(lambda: {"wall": 0.0, "cpu": 0.0, "tests": 0})
+        self.skipped = set()
+
+    def pytest_runtest_logreport(self, report):
+        if report.skipped:
+            self.skipped.add(report.nodeid)
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.started[nodeid] = (time.perf_counter(), cpu_seconds())
@@ -66,7 +72,7 @@ def report(recorder, wall, cpu, target, top):
               f"{sum(r['wall'] for _, r in rest):7.1f} {sum(r['cpu'] for _, r in rest):7.1f}")
     n = cores()
     floor = cpu / n
-    print(f"\ntests: {sum(r['tests'] for _, r in modules)}")
+    print(f"\ntests: {sum(r['tests'] for _, r in modules) - len(recorder.skipped)} run, {len(recorder.skipped)} skipped")
     print(f"wall time in one process: {minutes(wall)}")
     print(f"CPU in all (this process and every process it waited for, Chromium included): {cpu:.1f} s")
     print(f"cores: {n}; shortest possible `make test` here: {minutes(floor)} (CPU ÷ cores)")
