@@ -18,6 +18,7 @@ and cannot end sooner, however the tests are shared out.
     .venv/bin/python scripts/suite_cost.py --target 79     # also: can `make test` take 79 s here?
 """
 import argparse
+import ctypes
 import os
 import sys
 import time
@@ -58,8 +59,6 @@ class Recorder:
 def become_subreaper():
     """Orphaned descendants come to this process instead of init, so their CPU can be counted."""
     try:
-        import ctypes
-
         return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
         return False
