@@ -99,7 +99,7 @@ def report(recorder, wall, cpu, orphans, target, top):
     print(f"\ntests: {sum(r['tests'] for _, r in modules) - len(recorder.skipped)} run, {len(recorder.skipped)} skipped")
     print(f"wall time in one process: {minutes(wall)}")
     if orphans is not None:
-        print(f"CPU of orphaned processes, collected after the tests (Chromium's renderers): {orphans:.1f} s")
+        print(f"CPU of orphaned processes, collected after the tests (mostly Chromium's renderers): {orphans:.1f} s")
     print(f"CPU in all (this process and every process it started, Chromium included): {cpu:.1f} s")
     print(f"cores: {n}; shortest possible `make test` here: {minutes(floor)} (CPU ÷ cores)")
     if target:

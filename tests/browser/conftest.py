@@ -139,7 +139,7 @@ def new_context(chromium, viewport=DESKTOP):
     return context
 
 
-KEEPER = "/healthz"  # a page that loads nothing else and never polls
+KEEPER = "/healthz"  # loads nothing else, never polls, and no test opens it: its URL names the keeper
 
 
 def is_keeper(page, base_url):

@@ -10,6 +10,9 @@ one worker more than there are cores (`pytest_xdist_auto_num_workers` in tests/c
 that worker, the first, takes the browser tests while the others take the modules: the waiting of the
 one overlaps the computing of the others. Whoever runs out of its own kind of work takes the other
 kind. With fewer than three workers everyone takes browser tests first, as the longest units.
+On two cores the gain is nil (07/12/2026: 237 s, against 236 s twice with a worker per core): what
+the browser worker waits for is Chromium's own work, 110-140 s of CPU, and it keeps both cores
+busy. The extra worker costs no measurable wall time either, and can gain where there are more cores.
 
 Among the modules, those known to run longest go first (LONG_MODULES, measured with `--durations`),
 so that no worker is left alone with one at the end; the rest follow in path order. The order only
